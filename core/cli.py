@@ -1,0 +1,143 @@
+"""The command line: list presets and train one headless, with the same code the Train page uses.
+
+Instructors pre-train with it and tests drive it. Every mistake in the arguments or the input ends with
+exit status 2 and one line on stderr that starts with `error:`, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from core.history import EpochRecord, RunHistory
+from core.presets import PRESETS, get_preset
+from core.specs import TrainingConfig
+
+USAGE_ERROR = 2
+
+
+class CommandLineError(Exception):
+    """A mistake in what the user typed; shown as one `error:` line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print the usage and exit on its own terms.
+        raise CommandLineError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description="Keras Lab on the command line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    presets = commands.add_parser("presets", help="list the presets")
+    presets.add_argument("--json", action="store_true", help="one JSON object per preset")
+
+    train = commands.add_parser("train", help="train a preset and evaluate it on the test set")
+    train.add_argument("--preset", required=True, help="a name from `python -m core presets`")
+    train.add_argument("--dataset", help="dataset to train on (default: the preset's own)")
+    train.add_argument("--epochs", type=int, help="number of epochs (default: the preset's)")
+    train.add_argument("--batch-size", type=int, help="examples per step (default: the preset's)")
+    train.add_argument("--validation-split", type=float, help="fraction of training data held back for validation")
+    train.add_argument("--seed", type=int, help="random seed for weights and shuffling (default: 0)")
+    train.add_argument("--out", type=Path, help="folder to save model.keras and run.json in")
+    train.add_argument("--json", action="store_true", help="print one JSON object per epoch, then the test scores")
+    return parser
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Mute file descriptor 2: TensorFlow logs from C++ on import and first use, and no setting silences that."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def list_presets(as_json: bool) -> None:
+    for preset in PRESETS.values():
+        if as_json:
+            print(json.dumps({"name": preset.name, "title": preset.title, "dataset": preset.dataset,
+                              "training": preset.training.to_dict()}))
+        else:
+            print(f"{preset.name:<20} {preset.title} (dataset: {preset.dataset})")
+
+
+def _training_config(arguments: argparse.Namespace, default: TrainingConfig) -> TrainingConfig:
+    chosen = {
+        "epochs": arguments.epochs,
+        "batch_size": arguments.batch_size,
+        "validation_split": arguments.validation_split,
+        "seed": arguments.seed,
+    }
+    return TrainingConfig(**{**default.to_dict(), **{k: v for k, v in chosen.items() if v is not None}})
+
+
+def _print_epoch(record: EpochRecord, as_json: bool) -> None:
+    fields = record.to_dict()
+    if as_json:
+        print(json.dumps({key: value for key, value in fields.items() if value is not None}), flush=True)
+    else:
+        scores = "  ".join(f"{key} {value:.4f}" for key, value in fields.items() if key not in ("epoch", "seconds")
+                           and value is not None)
+        print(f"epoch {record.epoch}: {scores}  ({record.seconds:.1f} s)", flush=True)
+
+
+def train(arguments: argparse.Namespace) -> None:
+    preset = get_preset(arguments.preset)
+    config = _training_config(arguments, preset.training)
+    dataset_name = arguments.dataset or preset.dataset
+
+    from core.arrays import check_fits
+    from core.datasets import load_dataset
+
+    dataset = load_dataset(dataset_name)
+    check_fits(preset.spec, dataset)  # Before Keras is imported, so a mismatch is reported at once.
+    if not arguments.json:
+        print(f"dataset: {dataset.summary()}", flush=True)
+    history = RunHistory()
+    with _quiet_stderr():
+        from core.training import train_model
+
+        result = train_model(preset.spec, config, dataset, history,
+                             on_epoch_end=lambda record: _print_epoch(record, arguments.json))
+    summary = {
+        "test_loss": result.test_loss,
+        "test_accuracy": result.test_accuracy,
+        "model": preset.name,
+        "dataset": dataset.name,
+        "dataset_source": dataset.source,
+        "train_size": dataset.train_size,
+        "test_size": dataset.test_size,
+    }
+    if arguments.out is not None:
+        from core.storage import RunStorage
+
+        record = {**summary, "spec": preset.spec.to_dict(), "config": config.to_dict(), "history": history.to_dict()}
+        RunStorage(arguments.out.parent).save(arguments.out.name, record, result.model)
+    if arguments.json:
+        print(json.dumps(summary), flush=True)
+    else:
+        print(f"test loss {result.test_loss:.4f}, test accuracy {result.test_accuracy:.4f}", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        arguments = _parser().parse_args(argv)
+        if arguments.command == "presets":
+            list_presets(arguments.json)
+        else:
+            train(arguments)
+    except (CommandLineError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0

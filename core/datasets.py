@@ -1,0 +1,188 @@
+"""Datasets as one description (`Dataset`) that every page, the CLI and training share.
+
+MNIST comes from `keras.datasets.mnist` when its file is cached or can be downloaded, and otherwise from
+the sample of 5,000 real MNIST digits that ships in `core/data/`. The spiral is generated. Loading never
+imports TensorFlow unless a download is needed, so pages can show data without the framework's start-up cost.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+MNIST_SAMPLE_PATH = Path(__file__).with_name("data") / "mnist_sample.npz"
+MNIST_DOWNLOAD_HOST = "storage.googleapis.com"
+OFFLINE_VARIABLE = "KERAS_LAB_OFFLINE"
+"""Set to 1 to never try a download (tests, CI, workshops on a locked-down network)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Arrays plus what a page needs to present them. Labels are integer class indices."""
+
+    name: str
+    title: str
+    task: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    source: str
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(self.x_train.shape[1:])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def train_size(self) -> int:
+        return len(self.x_train)
+
+    @property
+    def test_size(self) -> int:
+        return len(self.x_test)
+
+    @property
+    def is_image(self) -> bool:
+        return len(self.input_shape) >= 2
+
+    def summary(self) -> str:
+        """One line for a sidebar or a log: what it is, how many examples, where they came from."""
+        return f"{self.title}: {self.train_size:,} train / {self.test_size:,} test · {self.source}"
+
+
+def _read_only(*arrays: np.ndarray) -> None:
+    """Datasets are shared by every session of a server, so nobody may change them in place."""
+    for array in arrays:
+        array.setflags(write=False)
+
+
+def keras_cache_directory() -> Path:
+    """Where `keras.utils.get_file` keeps downloaded datasets (`$KERAS_HOME/datasets`, else `~/.keras/datasets`)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+
+def _download_possible() -> bool:
+    """A quick look (no download) at whether the MNIST host can be reached at all."""
+    if os.environ.get(OFFLINE_VARIABLE, "") not in ("", "0"):
+        return False
+    try:
+        socket.create_connection((MNIST_DOWNLOAD_HOST, 443), timeout=3).close()
+    except OSError:
+        return False
+    return True
+
+
+def _mnist_from_keras(cached_file: Path) -> Dataset:
+    """Full MNIST through `keras.datasets.mnist`: the cached file read directly, or a first download by Keras."""
+    if cached_file.exists():
+        with np.load(cached_file) as archive:
+            x_train, y_train, x_test, y_test = (archive[key] for key in ("x_train", "y_train", "x_test", "y_test"))
+        how = f"cached at {cached_file}"
+    else:
+        import keras
+
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+        how = "downloaded now"
+    return _mnist(x_train, y_train, x_test, y_test, f"keras.datasets.mnist, the full MNIST ({how})")
+
+
+def _mnist_sample(reason: str) -> Dataset:
+    with np.load(MNIST_SAMPLE_PATH) as archive:
+        x_train, y_train, x_test, y_test = (archive[key] for key in ("x_train", "y_train", "x_test", "y_test"))
+    total = len(x_train) + len(x_test)
+    return _mnist(
+        x_train, y_train, x_test, y_test, f"the {total:,} real MNIST digits shipped with Keras Lab ({reason})"
+    )
+
+
+def _mnist(x_train, y_train, x_test, y_test, source: str) -> Dataset:
+    _read_only(x_train, y_train, x_test, y_test)
+    return Dataset(
+        name="mnist",
+        title="MNIST handwritten digits",
+        task="classification",
+        x_train=x_train,
+        y_train=y_train,
+        x_test=x_test,
+        y_test=y_test,
+        class_names=tuple(str(digit) for digit in range(10)),
+        source=source,
+    )
+
+
+def load_mnist() -> Dataset:
+    """The full MNIST when Keras has it or can fetch it; the shipped sample of real digits otherwise."""
+    cached_file = keras_cache_directory() / "mnist.npz"
+    if not cached_file.exists() and not _download_possible():
+        return _mnist_sample("offline: keras.datasets.mnist is not cached and cannot be downloaded")
+    try:
+        return _mnist_from_keras(cached_file)
+    except Exception as error:  # A failed or corrupt download must not stop a lesson: fall back and say why.
+        return _mnist_sample(f"keras.datasets.mnist failed: {error}")
+
+
+def spiral_points(points_per_class: int, classes: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The classic spiral: each class is an arm of points at radius 0..1 whose angle is jittered by `noise`."""
+    if points_per_class < 1 or classes < 2:
+        raise ValueError(f"a spiral needs at least 1 point per class and 2 classes, got {points_per_class}, {classes}.")
+    if noise < 0:
+        raise ValueError(f"spiral noise must be 0 or more, got {noise}.")
+    generator = np.random.default_rng(seed)
+    points, labels = [], []
+    for label in range(classes):
+        radius = np.linspace(0.0, 1.0, points_per_class)
+        angle = np.linspace(label * 4, (label + 1) * 4, points_per_class) + generator.normal(size=points_per_class) * noise
+        points.append(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))
+        labels.append(np.full(points_per_class, label))
+    order = generator.permutation(points_per_class * classes)  # Shuffled, so a validation split holds every class.
+    return np.concatenate(points)[order].astype(np.float32), np.concatenate(labels)[order].astype(np.uint8)
+
+
+def make_spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: int = 0) -> Dataset:
+    """A seeded spiral to train on, and an independent draw of the same spiral to test on."""
+    x_train, y_train = spiral_points(points_per_class, classes, noise, seed)
+    x_test, y_test = spiral_points(points_per_class, classes, noise, seed + 1)
+    _read_only(x_train, y_train, x_test, y_test)
+    return Dataset(
+        name="spiral",
+        title=f"{classes}-class spiral",
+        task="classification",
+        x_train=x_train,
+        y_train=y_train,
+        x_test=x_test,
+        y_test=y_test,
+        class_names=tuple(f"arm {label}" for label in range(classes)),
+        source=f"generated: {points_per_class} points per class, angle noise {noise}, seed {seed}",
+    )
+
+
+LOADERS: dict[str, Callable[[], Dataset]] = {"mnist": load_mnist, "spiral": make_spiral}
+
+_loaded: dict[str, Dataset] = {}
+_loading_lock = threading.Lock()
+
+
+def load_dataset(name: str) -> Dataset:
+    """The dataset called `name` with its default settings, loaded once per process and shared after that."""
+    if name not in LOADERS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(LOADERS)}.")
+    with _loading_lock:
+        if name not in _loaded:
+            _loaded[name] = LOADERS[name]()
+        return _loaded[name]
+
+
+def loaded_dataset(name: str) -> Dataset | None:
+    """The dataset if this process has loaded it already, without loading it (for status lines)."""
+    return _loaded.get(name)

@@ -1,0 +1,133 @@
+"""The numbers a training run produces, written by the training thread and read by pages and the CLI.
+
+`RunHistory` is the only object the two sides share. Writers append under a lock and never block on a
+reader; readers take an immutable `HistorySnapshot`, so a page can draw while training goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One finished epoch. `val_*` are None when the run holds back no validation data."""
+
+    epoch: int
+    loss: float
+    accuracy: float | None
+    seconds: float
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HistorySnapshot:
+    """A consistent copy of a run's history at one moment."""
+
+    batch_losses: tuple[float, ...]
+    batch_accuracies: tuple[float, ...]
+    epochs: tuple[EpochRecord, ...]
+    total_epochs: int
+    batches_per_epoch: int
+    current_epoch: int
+    batches_in_epoch: int
+    elapsed_seconds: float
+
+    @property
+    def steps_done(self) -> int:
+        return len(self.batch_losses)
+
+    @property
+    def fraction_done(self) -> float:
+        total_steps = self.total_epochs * self.batches_per_epoch
+        return min(1.0, self.steps_done / total_steps) if total_steps else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Seconds left at the pace so far; None until there is a pace to go by."""
+        if not self.steps_done or not self.batches_per_epoch:
+            return None
+        steps_left = self.total_epochs * self.batches_per_epoch - self.steps_done
+        return max(0.0, self.elapsed_seconds / self.steps_done * steps_left)
+
+    @property
+    def steady_epoch_seconds(self) -> float | None:
+        """Median seconds per epoch, leaving out the first (it also traces and compiles the model)."""
+        seconds = sorted(record.seconds for record in self.epochs[1:]) or [r.seconds for r in self.epochs]
+        return seconds[len(seconds) // 2] if seconds else None
+
+
+@dataclass
+class RunHistory:
+    """Lock-protected history of one run: per-batch loss and accuracy, per-epoch records and progress."""
+
+    batch_losses: list[float] = field(default_factory=list)
+    batch_accuracies: list[float] = field(default_factory=list)
+    epochs: list[EpochRecord] = field(default_factory=list)
+    total_epochs: int = 0
+    batches_per_epoch: int = 0
+    current_epoch: int = 0
+    batches_in_epoch: int = 0
+    elapsed_seconds: float = 0.0
+    _started_at: float | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def begin(self, total_epochs: int, batches_per_epoch: int) -> None:
+        with self._lock:
+            self.total_epochs = total_epochs
+            self.batches_per_epoch = batches_per_epoch
+            self._started_at = time.perf_counter()
+
+    def begin_epoch(self, epoch: int) -> None:
+        with self._lock:
+            self.current_epoch = epoch
+            self.batches_in_epoch = 0
+
+    def record_batch(self, loss: float, accuracy: float | None) -> None:
+        with self._lock:
+            self.batch_losses.append(loss)
+            self.batch_accuracies.append(float("nan") if accuracy is None else accuracy)
+            self.batches_in_epoch += 1
+            self._tick()
+
+    def record_epoch(self, record: EpochRecord) -> None:
+        with self._lock:
+            self.epochs.append(record)
+            self._tick()
+
+    def _tick(self) -> None:
+        if self._started_at is not None:
+            self.elapsed_seconds = time.perf_counter() - self._started_at
+
+    def snapshot(self) -> HistorySnapshot:
+        with self._lock:
+            return HistorySnapshot(
+                batch_losses=tuple(self.batch_losses),
+                batch_accuracies=tuple(self.batch_accuracies),
+                epochs=tuple(self.epochs),
+                total_epochs=self.total_epochs,
+                batches_per_epoch=self.batches_per_epoch,
+                current_epoch=self.current_epoch,
+                batches_in_epoch=self.batches_in_epoch,
+                elapsed_seconds=self.elapsed_seconds,
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        snapshot = self.snapshot()
+        return {
+            "batch_losses": list(snapshot.batch_losses),
+            "batch_accuracies": list(snapshot.batch_accuracies),
+            "epochs": [record.to_dict() for record in snapshot.epochs],
+            "total_epochs": snapshot.total_epochs,
+            "batches_per_epoch": snapshot.batches_per_epoch,
+            "current_epoch": snapshot.current_epoch,
+            "batches_in_epoch": snapshot.batches_in_epoch,
+            "elapsed_seconds": snapshot.elapsed_seconds,
+        }

@@ -1,0 +1,52 @@
+"""Where finished runs are kept on disk: one folder per run with `run.json` and the trained `model.keras`.
+
+The folder lives outside the repository (`$KERAS_LAB_HOME`, else `~/.keras-lab`), so runs survive reruns,
+browser reloads and server restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+HOME_VARIABLE = "KERAS_LAB_HOME"
+RECORD_FILE = "run.json"
+MODEL_FILE = "model.keras"
+
+
+def data_directory() -> Path:
+    return Path(os.environ.get(HOME_VARIABLE, Path.home() / ".keras-lab"))
+
+
+class RunStorage:
+    """Reads and writes run folders under one root directory."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else data_directory() / "runs"
+
+    def folder(self, run_id: str) -> Path:
+        return self.root / run_id
+
+    def save(self, run_id: str, record: dict[str, Any], model: Any | None) -> Path:
+        """Write the run's record (and its model when there is one); returns the run's folder."""
+        folder = self.folder(run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        if model is not None:
+            model.save(folder / MODEL_FILE)
+        (folder / RECORD_FILE).write_text(json.dumps(record, indent=2))
+        return folder
+
+    def load_record(self, run_id: str) -> dict[str, Any] | None:
+        path = self.folder(run_id) / RECORD_FILE
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def load_model(self, run_id: str) -> Any | None:
+        """The saved Keras model of a run, or None when the run kept none (it failed, say)."""
+        path = self.folder(run_id) / MODEL_FILE
+        if not path.exists():
+            return None
+        import keras
+
+        return keras.saving.load_model(path)
