@@ -1,0 +1,25 @@
+"""Keras Lab's entry point: `streamlit run dashboard/app.py`.
+
+Only Streamlit and Keras Lab's light modules are imported here, so the first page appears at once;
+TensorFlow is imported later, by the first run that trains or the first page that needs a model.
+"""
+
+import streamlit as st
+
+from dashboard.rerun_guard import keep_keras_state_across_reruns
+from dashboard.state import PAGES_DIRECTORY, keep_widget_values
+from dashboard.status import render_sidebar
+
+keep_keras_state_across_reruns()
+st.set_page_config(page_title="Keras Lab", page_icon="🧪", layout="wide")
+keep_widget_values()
+navigation = st.navigation(
+    [
+        st.Page(PAGES_DIRECTORY / "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(PAGES_DIRECTORY / "build.py", title="Build", icon=":material/account_tree:"),
+        st.Page(PAGES_DIRECTORY / "train.py", title="Train", icon=":material/monitoring:"),
+        st.Page(PAGES_DIRECTORY / "predict.py", title="Predict", icon=":material/visibility:"),
+    ]
+)
+render_sidebar()
+navigation.run()

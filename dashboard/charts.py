@@ -1,0 +1,91 @@
+"""Plotly figures the pages draw: training curves, class probabilities and input examples."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.history import HistorySnapshot
+
+MAX_BATCH_POINTS = 1500
+SMOOTHING = 0.9
+TRAIN_COLOR = "#1f77b4"
+VALIDATION_COLOR = "#ff7f0e"
+TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
+
+
+def smooth(values: Sequence[float], weight: float = SMOOTHING) -> np.ndarray:
+    """Exponential moving average, as TensorBoard smooths noisy per-batch curves (NaN gaps are carried over)."""
+    smoothed = np.empty(len(values))
+    average = float("nan")
+    for index, value in enumerate(values):
+        if np.isnan(average):
+            average = value
+        elif not np.isnan(value):
+            average = weight * average + (1 - weight) * value
+        smoothed[index] = average
+    return smoothed
+
+
+def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
+    """One metric against epochs: per batch (smoothed) and per epoch for training and validation data."""
+    batch_values = snapshot.batch_losses if metric == "loss" else snapshot.batch_accuracies
+    figure = go.Figure()
+    if batch_values and snapshot.batches_per_epoch:
+        steps = np.arange(1, len(batch_values) + 1) / snapshot.batches_per_epoch
+        stride = max(1, len(batch_values) // MAX_BATCH_POINTS)
+        figure.add_scatter(
+            x=steps[::stride], y=smooth(batch_values)[::stride], mode="lines", name="per batch (smoothed)",
+            line={"color": TRAIN_COLOR, "width": 1}, opacity=0.45,
+        )
+    epochs = [record.epoch for record in snapshot.epochs]
+    for name, key, color in (("train", metric, TRAIN_COLOR), ("validation", f"val_{metric}", VALIDATION_COLOR)):
+        values = [getattr(record, key) for record in snapshot.epochs]
+        if any(value is not None for value in values):
+            figure.add_scatter(x=epochs, y=values, mode="lines+markers", name=f"{name} (per epoch)",
+                               line={"color": color, "width": 2})
+    figure.update_layout(
+        title=TITLES.get(metric, metric), height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis_title="epoch", legend={"orientation": "h", "y": -0.25}, uirevision=metric,
+    )
+    if metric == "accuracy":
+        figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return figure
+
+
+def probability_bars(probabilities: np.ndarray, class_names: Sequence[str], true_index: int) -> go.Figure:
+    """How sure the model is of each class; the true class is drawn in green, the others in grey."""
+    colors = ["#2ca02c" if index == true_index else "#9aa5b1" for index in range(len(class_names))]
+    figure = go.Figure(go.Bar(x=list(class_names), y=probabilities, marker_color=colors,
+                              text=[f"{p:.1%}" for p in probabilities], textposition="outside"))
+    figure.update_layout(
+        title="Probability per class (true class in green)", height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        yaxis={"range": [0, 1.15], "tickformat": ".0%"}, xaxis={"type": "category"},
+    )
+    return figure
+
+
+def image_figure(image: np.ndarray) -> go.Figure:
+    """A grayscale image at its true pixels (hover shows each value), square and without axes."""
+    figure = go.Figure(go.Heatmap(z=image, colorscale="gray", showscale=False,
+                                  hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>"))
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+    figure.update_xaxes(visible=False)
+    figure.update_layout(height=300, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    return figure
+
+
+def point_figure(points: np.ndarray, labels: np.ndarray, class_names: Sequence[str], chosen: int) -> go.Figure:
+    """2-D examples coloured by class, with the chosen one ringed."""
+    figure = go.Figure()
+    for index, name in enumerate(class_names):
+        members = labels == index
+        figure.add_scatter(x=points[members, 0], y=points[members, 1], mode="markers", name=name,
+                           marker={"size": 6, "opacity": 0.6})
+    figure.add_scatter(x=[points[chosen, 0]], y=[points[chosen, 1]], mode="markers", name="this example",
+                       marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}})
+    figure.update_yaxes(scaleanchor="x")
+    figure.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return figure

@@ -1,0 +1,46 @@
+"""Where things stand, in words: the run's state, and the sidebar every page shows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.datasets import loaded_dataset
+from core.runs import RunState, TrainingRun
+from dashboard.live import draw_live
+from dashboard.state import current_run, run_registry, selected_preset
+
+
+def describe_run(run: TrainingRun) -> str:
+    """One line about a run, from 'waiting in the queue' to 'finished, test accuracy 92.8%'."""
+    if run.state is RunState.QUEUED:
+        ahead = run_registry().queue_position(run)
+        return f"waiting for a free training slot ({ahead} run(s) ahead in the queue)"
+    if run.state is RunState.RUNNING:
+        snapshot = run.history.snapshot()
+        if not snapshot.total_epochs:
+            return "starting: loading TensorFlow and the data"
+        return f"training, epoch {snapshot.current_epoch}/{snapshot.total_epochs}"
+    if run.state is RunState.FINISHED:
+        accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.1%}"
+        return f"finished{accuracy}"
+    return f"{run.state.value}: {run.message}"
+
+
+def render_sidebar() -> None:
+    """The model, the dataset and the run, on every page."""
+    preset = selected_preset()
+    with st.sidebar:
+        st.markdown(f"**Model** · {preset.title}  \n`{preset.name}`")
+        dataset = loaded_dataset(preset.dataset)
+        if dataset is None:
+            st.markdown(f"**Dataset** · `{preset.dataset}` (loads when you open Build or Train)")
+        else:
+            st.markdown(
+                f"**Dataset** · {dataset.title}, {dataset.train_size:,} train / {dataset.test_size:,} test  \n"
+                f"Source: {dataset.source}"
+            )
+        run = current_run()
+        if run is None:
+            st.markdown("**Run** · none yet")
+        else:
+            draw_live(lambda: st.markdown(f"**Run** · {describe_run(run)}"), lambda: run.is_active)
