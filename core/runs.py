@@ -29,6 +29,8 @@ class RunState(str, Enum):
 
 
 ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING)
+QUEUE_POLL_SECONDS = 0.2
+"""How often a queued run checks whether it was stopped while waiting for a slot."""
 
 
 @dataclass(eq=False)
@@ -131,18 +133,22 @@ class RunRegistry:
             )
 
     def _execute(self, run: TrainingRun) -> None:
-        with self._slots:
+        while not self._slots.acquire(timeout=QUEUE_POLL_SECONDS):
             if run.stop_requested.is_set():
                 run.state, run.message = RunState.STOPPED, "stopped before it started."
                 return
+        try:
             run.state = RunState.RUNNING
             try:
-                self._train(run)
+                final_state = self._train(run)
             except Exception as error:  # Any failure ends this run with a message; the server lives on.
-                run.state, run.message = RunState.FAILED, describe_failure(error)
-            self._save(run)
+                final_state, run.message = RunState.FAILED, describe_failure(error)
+            self._save(run, final_state)
+            run.state = final_state  # Last: whoever sees the run settled can also find it on disk.
+        finally:
+            self._slots.release()
 
-    def _train(self, run: TrainingRun) -> None:
+    def _train(self, run: TrainingRun) -> RunState:
         from core.training import train_model  # Imports Keras, in this thread, only when a run trains.
 
         dataset = load_dataset(run.dataset)
@@ -150,14 +156,14 @@ class RunRegistry:
         result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested)
         run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy
         if result.stopped_early:
-            run.state, run.message = RunState.STOPPED, f"stopped after {len(run.history.epochs)} epoch(s)."
-        else:
-            run.state = RunState.FINISHED
+            run.message = f"stopped after {len(run.history.epochs)} epoch(s)."
+            return RunState.STOPPED
+        return RunState.FINISHED
 
-    def _save(self, run: TrainingRun) -> None:
+    def _save(self, run: TrainingRun, final_state: RunState) -> None:
         if self.storage is None:
             return
         try:
-            self.storage.save(run.run_id, run.to_record(), run.model)
+            self.storage.save(run.run_id, {**run.to_record(), "state": final_state.value}, run.model)
         except OSError as error:
             run.message = f"{run.message} The run could not be saved: {error}".strip()

@@ -11,7 +11,7 @@ from dashboard.state import PAGES_DIRECTORY, keep_widget_values
 from dashboard.status import render_sidebar
 
 keep_keras_state_across_reruns()
-st.set_page_config(page_title="Keras Lab", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layout="wide")
 keep_widget_values()
 navigation = st.navigation(
     [

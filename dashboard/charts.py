@@ -55,13 +55,16 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
     return figure
 
 
-def probability_bars(probabilities: np.ndarray, class_names: Sequence[str], true_index: int) -> go.Figure:
-    """How sure the model is of each class; the true class is drawn in green, the others in grey."""
-    colors = ["#2ca02c" if index == true_index else "#9aa5b1" for index in range(len(class_names))]
+def probability_bars(probabilities: np.ndarray, class_names: Sequence[str], true_index: int,
+                     predicted_index: int) -> go.Figure:
+    """How sure the model is of each class: the true class in green, a wrong guess in red, the rest grey."""
+    colors = ["#9aa5b1"] * len(class_names)
+    colors[predicted_index] = "#d62728"
+    colors[true_index] = "#2ca02c"
     figure = go.Figure(go.Bar(x=list(class_names), y=probabilities, marker_color=colors,
                               text=[f"{p:.1%}" for p in probabilities], textposition="outside"))
     figure.update_layout(
-        title="Probability per class (true class in green)", height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title="Probability per class (true class green, a wrong guess red)", height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         yaxis={"range": [0, 1.15], "tickformat": ".0%"}, xaxis={"type": "category"},
     )
     return figure

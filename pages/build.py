@@ -30,11 +30,14 @@ layers = [{"#": 0, "layer": "Input", "settings": f"shape {spec.input_shape}"}] +
 ]
 st.dataframe(pd.DataFrame(layers), hide_index=True, width="stretch")
 
-learning_rate = "optimizer default" if spec.compile.learning_rate is None else spec.compile.learning_rate
-optimizer, loss, training = st.columns(3)
-optimizer.metric("Optimizer", spec.compile.optimizer, f"learning rate: {learning_rate}", delta_color="off")
-loss.metric("Loss", spec.compile.loss.replace("_", " "), "one-hot labels" if spec.uses_one_hot_labels else "integer labels", delta_color="off")
-training.metric("Training", f"{preset.training.epochs} epochs", f"batch size {preset.training.batch_size}", delta_color="off")
+learning_rate = "its default learning rate" if spec.compile.learning_rate is None else f"learning rate {spec.compile.learning_rate:g}"
+labels = "one-hot labels" if spec.uses_one_hot_labels else "integer labels"
+validation = f"{preset.training.validation_split:.0%} held back for validation" if preset.training.validation_split else "no validation split"
+st.markdown(
+    f"**Compile** · optimizer `{spec.compile.optimizer}` ({learning_rate}) · loss `{spec.compile.loss}` on {labels} · "
+    f"metrics {', '.join(spec.compile.metrics)}  \n"
+    f"**Training** · {preset.training.epochs} epochs · batch size {preset.training.batch_size} · {validation}"
+)
 if spec.input_scale != 1.0:
     st.caption(f"Inputs are multiplied by {spec.input_scale:.6g} before training (pixels 0–255 become 0–1).")
 

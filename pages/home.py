@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.state import PAGES_DIRECTORY
 
-st.title("🧪 Keras Lab")
+st.title(":material/science: Keras Lab")
 st.markdown(
     "Build a neural network layer by layer, train it with **real Keras** while the curves draw themselves, "
     "and look at what it predicts, one example at a time."

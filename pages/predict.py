@@ -42,7 +42,7 @@ def pick_random_example() -> None:
     st.session_state[INDEX_KEY] = random.randint(0, last_index)
 
 
-choose, shuffle, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
+choose, shuffle, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
 choose.number_input(f"Test example (0–{last_index:,})", min_value=0, max_value=last_index, step=1, key=INDEX_KEY)
 shuffle.button("Random example", on_click=pick_random_example, icon=":material/casino:")
 
@@ -62,8 +62,11 @@ with verdict:
     true_name, predicted_name = dataset.class_names[true_label], dataset.class_names[predicted_label]
     label, guess, confidence = st.columns(3)
     label.metric("True label", true_name)
-    guess.metric("Predicted", predicted_name, "right" if predicted_label == true_label else "wrong",
-                 delta_color="normal" if predicted_label == true_label else "inverse")
+    guess.metric("Predicted", predicted_name)
     confidence.metric("Confidence", f"{probabilities[predicted_label]:.1%}")
-    st.plotly_chart(probability_bars(probabilities, dataset.class_names, true_label), width="stretch",
+    if predicted_label == true_label:
+        st.success(f"Right: the model says {predicted_name} and the label is {true_name}.", icon=":material/check:")
+    else:
+        st.error(f"Wrong: the model says {predicted_name} but the label is {true_name}.", icon=":material/close:")
+    st.plotly_chart(probability_bars(probabilities, dataset.class_names, true_label, predicted_label), width="stretch",
                     key="probabilities")

@@ -1,0 +1,24 @@
+"""Every test runs offline, writes only into temporary folders, and trains real Keras on small data."""
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+# Before anything imports `core`: never try a download, never write into the user's home.
+os.environ["KERAS_LAB_OFFLINE"] = "1"
+os.environ["KERAS_LAB_HOME"] = tempfile.mkdtemp(prefix="keras-lab-tests-")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def wait_until(condition, timeout: float = 120.0, every: float = 0.05) -> None:
+    """Poll `condition` until it holds; fail (rather than hang) when it never does. Not a speed check."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition still false after {timeout} s")
+        time.sleep(every)
