@@ -61,7 +61,7 @@ def probability_bars(probabilities: np.ndarray, class_names: Sequence[str], true
     colors = ["#9aa5b1"] * len(class_names)
     colors[predicted_index] = "#d62728"
     colors[true_index] = "#2ca02c"
-    figure = go.Figure(go.Bar(x=list(class_names), y=probabilities, marker_color=colors,
+    figure = go.Figure(go.Bar(x=list(class_names), y=probabilities.tolist(), marker_color=colors,
                               text=[f"{p:.1%}" for p in probabilities], textposition="outside"))
     figure.update_layout(
         title="Probability per class (true class green, a wrong guess red)", height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-# Before anything imports `core`: never try a download, never write into the user's home.
+# Before anything imports `core`: never try a download, never read a dataset Keras cached on this machine
+# (the shipped sample makes every run the same), never write into the user's home.
 os.environ["KERAS_LAB_OFFLINE"] = "1"
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-lab-tests-keras-")
 os.environ["KERAS_LAB_HOME"] = tempfile.mkdtemp(prefix="keras-lab-tests-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

@@ -1,0 +1,136 @@
+"""The whole journey in a real browser: Debian's headless Chromium against a real `streamlit run`.
+
+Without Chromium the test skips on a developer's machine; with KERAS_LAB_REQUIRE_BROWSER=1 (set by CI) a
+missing browser fails instead.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPOSITORY, wait_until
+
+CHROMIUM = Path(os.environ.get("KERAS_LAB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+EPOCHS = 40  # Long enough on the 4,000-digit sample to watch the curves redraw several times.
+EPOCHS_DRAWN = """() => {
+    const plot = document.querySelector('.js-plotly-plot');
+    const epochs = plot && plot.data && plot.data.find(trace => trace.name === 'train (per epoch)');
+    return epochs ? epochs.x.length : 0;
+}"""
+PROBABILITY_BARS = """() => {
+    const bars = [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data && p.data[0]).find(t => t && t.type === 'bar');
+    return bars ? {classes: bars.x.length, total: bars.y.reduce((a, b) => a + b, 0)} : null;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = None if CHROMIUM.exists() else f"no Chromium at {CHROMIUM}: apt-get install chromium chromium-driver"
+    if problem and os.environ.get("KERAS_LAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(problem)
+    if problem:
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """`streamlit run dashboard/app.py` on a free localhost port; yields its URL."""
+    port, log = free_port(), tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
+    with open(log, "w") as output:
+        server = subprocess.Popen(command, cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: healthy(url) or server.poll() is not None, timeout=60, every=0.2)
+        assert server.poll() is None, log.read_text()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def sidebar_link(page, name: str):
+    return page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True)
+
+
+def test_preset_to_live_curves_to_prediction(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(dashboard)
+    page.get_by_role("heading", name="Keras Lab").wait_for()
+
+    sidebar_link(page, "Build").click()
+    page.get_by_role("combobox").click()
+    page.get_by_role("option", name=re.compile(r"\(mnist-dense512\)")).click()
+    page.get_by_text("Inputs are multiplied by").wait_for()
+    page.get_by_role("link", name="Train this model").click()
+
+    epochs = page.get_by_label("Epochs")
+    epochs.fill(str(EPOCHS))
+    epochs.press("Enter")
+    page.get_by_role("button", name="Start training").click()
+
+    # The loss curve redraws while the run trains: three different numbers of epochs drawn, so two redraws.
+    epochs_seen = set()
+
+    def redrawn_twice() -> bool:
+        drawn = page.evaluate(EPOCHS_DRAWN)
+        if drawn and page.get_by_text(re.compile(r"^training, epoch \d+/\d+")).count():
+            epochs_seen.add(drawn)
+        return len(epochs_seen) >= 3
+
+    wait_until(redrawn_twice, timeout=120, every=0.1)
+    epochs_before_leaving = max(epochs_seen)
+
+    # Leaving for Predict and coming back neither stops nor restarts the run.
+    sidebar_link(page, "Predict").click()
+    page.get_by_text("Its predictions appear here when it ends").wait_for()
+    sidebar_link(page, "Train").click()
+    wait_until(lambda: page.evaluate(EPOCHS_DRAWN) >= epochs_before_leaving, timeout=60)
+
+    page.get_by_text("Test accuracy", exact=True).wait_for(timeout=180_000)
+    assert page.evaluate(EPOCHS_DRAWN) == EPOCHS, "one run from first epoch to last: never stopped nor restarted"
+    accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy").get_by_test_id("stMetricValue")
+    assert float(accuracy.inner_text().rstrip("%")) >= 90.0
+    assert page.get_by_text(re.compile(r"^finished, test accuracy")).count() >= 1
+
+    page.get_by_role("link", name="See its predictions").click()
+    page.get_by_text("True label", exact=True).wait_for()
+    wait_until(lambda: page.evaluate(PROBABILITY_BARS) is not None, timeout=30)
+    bars = page.evaluate(PROBABILITY_BARS)
+    assert bars["classes"] == 10 and bars["total"] == pytest.approx(1.0, abs=1e-3)
+    page.get_by_role("button", name="Random example").click()
+    page.get_by_text("True label", exact=True).wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()

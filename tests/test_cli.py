@@ -1,0 +1,62 @@
+"""The command line, driven as a user would: in a subprocess, offline."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPOSITORY
+
+
+def run_cli(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", *arguments], cwd=REPOSITORY, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_presets_are_listed_as_json():
+    result = run_cli("presets", "--json")
+    assert result.returncode == 0
+    presets = {entry["name"]: entry for entry in map(json.loads, result.stdout.splitlines())}
+    assert {"mnist-dense512", "spiral-dense10"} <= presets.keys()
+    assert presets["mnist-dense512"]["training"]["batch_size"] == 128
+
+
+def test_train_mnist_dense512_offline_reaches_ninety_percent(tmp_path):
+    result = run_cli("train", "--preset", "mnist-dense512", "--epochs", "5", "--json", "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    epochs, summary = lines[:-1], lines[-1]
+    assert [line["epoch"] for line in epochs] == [1, 2, 3, 4, 5]
+    assert all(set(line) == {"epoch", "loss", "accuracy", "seconds"} for line in epochs)
+    assert summary["model"] == "mnist-dense512" and summary["dataset"] == "mnist"
+    assert (summary["train_size"], summary["test_size"]) == (4000, 1000)
+    assert "shipped with Keras Lab" in summary["dataset_source"]
+    assert summary["test_accuracy"] >= 0.90
+    assert (tmp_path / "run" / "model.keras").exists() and (tmp_path / "run" / "run.json").exists()
+
+
+def test_validation_metrics_appear_when_data_is_held_back():
+    result = run_cli("train", "--preset", "spiral-dense10", "--epochs", "2", "--validation-split", "0.2", "--json")
+    assert result.returncode == 0, result.stderr
+    first_epoch = json.loads(result.stdout.splitlines()[0])
+    assert {"val_loss", "val_accuracy"} <= first_epoch.keys()
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["train", "--preset", "nope"], "unknown preset 'nope'"),
+        (["train", "--preset", "mnist-dense512", "--epochs", "0"], "epochs must be"),
+        (["train", "--preset", "mnist-dense512", "--epochs", "many"], "invalid int value: 'many'"),
+        (["train", "--preset", "mnist-dense512", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+        (["train", "--preset", "mnist-dense512", "--dataset", "spiral"], "takes inputs of shape (784,)"),
+        (["train"], "the following arguments are required: --preset"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)
+def test_bad_arguments_give_one_error_line_and_status_2(arguments, message):
+    result = run_cli(*arguments)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error:") and result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr

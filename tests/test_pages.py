@@ -1,0 +1,100 @@
+"""Every page through Streamlit's AppTest, with real Keras training small runs."""
+
+import subprocess
+import sys
+
+import keras
+from streamlit.testing.v1 import AppTest
+
+from conftest import REPOSITORY, wait_until
+
+APP = str(REPOSITORY / "dashboard" / "app.py")
+PAGES = "../pages"
+
+
+def open_app() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def visit(app: AppTest, page: str) -> AppTest:
+    app.switch_page(f"{PAGES}/{page}.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def page_text(app: AppTest) -> str:
+    return "\n".join(str(element.value) for element in [*app.markdown, *app.caption, *app.info, *app.error])
+
+
+def test_the_first_page_appears_before_tensorflow_is_imported():
+    script = (
+        "import sys\nfrom streamlit.testing.v1 import AppTest\n"
+        f"app = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
+        "assert not app.exception, app.exception\n"
+        "print(app.title[0].value, 'tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [":material/science:", "Keras", "Lab", "False", "False"]
+
+
+def test_home_shows_the_journey_and_the_sidebar_names_the_preset():
+    app = open_app()
+    assert [header.value for header in app.subheader] == ["1 · Build", "2 · Train", "3 · Predict"]
+    sidebar = "\n".join(element.value for element in app.sidebar.markdown)
+    assert "mnist-dense512" in sidebar and "**Run** · none yet" in sidebar
+
+
+def test_build_lists_the_layers_and_a_new_preset_resets_training_settings():
+    app = visit(open_app(), "build")
+    assert app.selectbox(key="preset").value == "mnist-dense512"
+    assert "the 5,000 real MNIST digits shipped with Keras Lab" in page_text(app)
+    assert app.dataframe[0].value["layer"].tolist() == ["Input", "Dense", "Dense"]
+
+    visit(app, "train").number_input(key="train_epochs").set_value(7).run()
+    visit(app, "build").selectbox(key="preset").set_value("spiral-dense10").run()
+    assert "generated: 100 points per class" in page_text(app)
+    visit(app, "train")
+    assert app.number_input(key="train_epochs").value == 1000, "the spiral's own default, not the 7 typed for MNIST"
+
+
+def test_train_then_predict():
+    app = visit(open_app(), "train")
+    assert "Press **Start training**" in page_text(app)
+    app.number_input(key="train_epochs").set_value(2).run()
+    app.number_input(key="train_validation_split").set_value(0.1).run()
+    app.button[0].click().run()
+    assert not app.exception
+
+    def finished() -> bool:
+        app.run()
+        return any("finished, test accuracy" in element.value for element in app.sidebar.markdown)
+
+    wait_until(finished, every=0.5)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert float(metrics["Test accuracy"].rstrip("%")) >= 50.0
+    assert app.get("plotly_chart") and len(app.get("plotly_chart")) == 2
+
+    visit(app, "predict")
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["True label"] in "0123456789" and metrics["Predicted"] in "0123456789"
+    assert len(app.get("plotly_chart")) == 2, "the digit and its probability bars"
+    app.number_input(key="predict_index").set_value(999).run()
+    assert not app.exception and app.number_input(key="predict_index").value == 999
+    assert app.success or app.error, "the verdict says right or wrong"
+
+
+def test_predict_without_a_run_points_to_train():
+    app = visit(open_app(), "predict")
+    assert "No trained model yet" in page_text(app)
+
+
+def test_reruns_leave_keras_state_alone():
+    """Streamlit would call keras.backend.clear_session() after every rerun, under a training thread."""
+    before = keras.layers.Dense(1).name
+    open_app()
+    after = keras.layers.Dense(1).name
+    assert after != "dense" and after != before, f"Keras's state was reset: {before} then {after}"
