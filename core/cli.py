@@ -14,9 +14,13 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from core.history import EpochRecord, RunHistory
+from core.arrays import check_fits
+from core.datasets import load_dataset
+from core.history import EpochRecord
 from core.presets import PRESETS, get_preset
+from core.runs import RunRegistry, RunState, TrainingRun, new_run_id
 from core.specs import TrainingConfig
+from core.storage import RunStorage
 
 USAGE_ERROR = 2
 
@@ -44,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, help="examples per step (default: the preset's)")
     train.add_argument("--validation-split", type=float, help="fraction of training data held back for validation")
     train.add_argument("--seed", type=int, help="random seed for weights and shuffling (default: 0)")
-    train.add_argument("--out", type=Path, help="folder to save model.keras and run.json in")
+    train.add_argument("--out", type=Path,
+                       help="runs folder to save the run in (as DIR/RUN_ID/run.json and model.keras); "
+                            "~/.keras-lab/runs makes it open in the dashboard")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch, then the test scores")
     return parser
 
@@ -93,26 +99,25 @@ def _print_epoch(record: EpochRecord, as_json: bool) -> None:
 
 
 def train(arguments: argparse.Namespace) -> None:
+    """Train one run to its end in this thread, through the same registry code as the Train page."""
     preset = get_preset(arguments.preset)
     config = _training_config(arguments, preset.training)
-    dataset_name = arguments.dataset or preset.dataset
-
-    from core.arrays import check_fits
-    from core.datasets import load_dataset
-
-    dataset = load_dataset(dataset_name)
+    dataset = load_dataset(arguments.dataset or preset.dataset)
     check_fits(preset.spec, dataset)  # Before Keras is imported, so a mismatch is reported at once.
     if not arguments.json:
         print(f"dataset: {dataset.summary()}", flush=True)
-    history = RunHistory()
-    with _quiet_stderr():
-        from core.training import train_model
 
-        result = train_model(preset.spec, config, dataset, history,
-                             on_epoch_end=lambda record: _print_epoch(record, arguments.json))
+    registry = RunRegistry(RunStorage(arguments.out) if arguments.out is not None else None)
+    run = TrainingRun(run_id=new_run_id(), owner="cli", preset=preset.name, dataset=dataset.name,
+                      spec=preset.spec, config=config)
+    with _quiet_stderr():
+        registry.run_to_end(run, on_epoch_end=lambda record: _print_epoch(record, arguments.json))
+    if run.state is RunState.FAILED:
+        raise ValueError(run.message)
+
     summary = {
-        "test_loss": result.test_loss,
-        "test_accuracy": result.test_accuracy,
+        "test_loss": run.test_loss,
+        "test_accuracy": run.test_accuracy,
         "model": preset.name,
         "dataset": dataset.name,
         "dataset_source": dataset.source,
@@ -120,14 +125,14 @@ def train(arguments: argparse.Namespace) -> None:
         "test_size": dataset.test_size,
     }
     if arguments.out is not None:
-        from core.storage import RunStorage
-
-        record = {**summary, "spec": preset.spec.to_dict(), "config": config.to_dict(), "history": history.to_dict()}
-        RunStorage(arguments.out.parent).save(arguments.out.name, record, result.model)
+        summary["run_folder"] = str(registry.storage.folder(run.run_id))
     if arguments.json:
         print(json.dumps(summary), flush=True)
     else:
-        print(f"test loss {result.test_loss:.4f}, test accuracy {result.test_accuracy:.4f}", flush=True)
+        print(f"test loss {run.test_loss:.4f}, test accuracy {run.test_accuracy:.4f}", flush=True)
+        if arguments.out is not None:
+            print(f"saved to {summary['run_folder']}: open it with ?run={run.run_id} when the dashboard's "
+                  f"KERAS_LAB_HOME has it under runs/", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,11 +1,12 @@
 """The numbers a training run produces, written by the training thread and read by pages and the CLI.
 
-`RunHistory` is the only object the two sides share. Writers append under a lock and never block on a
-reader; readers take an immutable `HistorySnapshot`, so a page can draw while training goes on.
+`RunHistory` is the only object the two sides share. Both hold its lock only to append or to copy; readers
+take an immutable `HistorySnapshot`, so a page can draw while training goes on.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -66,10 +67,12 @@ class HistorySnapshot:
 
 @dataclass
 class RunHistory:
-    """Lock-protected history of one run: per-batch loss and accuracy, per-epoch records and progress."""
+    """Lock-protected history of one run: per-batch loss and accuracy, per-epoch records and progress.
 
-    batch_losses: list[float] = field(default_factory=list)
-    batch_accuracies: list[float] = field(default_factory=list)
+    Batches are kept in step order even when Keras reports them from several helper threads out of order.
+    """
+
+    batches: list[tuple[int, float, float]] = field(default_factory=list)
     epochs: list[EpochRecord] = field(default_factory=list)
     total_epochs: int = 0
     batches_per_epoch: int = 0
@@ -90,10 +93,10 @@ class RunHistory:
             self.current_epoch = epoch
             self.batches_in_epoch = 0
 
-    def record_batch(self, loss: float, accuracy: float | None) -> None:
+    def record_batch(self, step: int, loss: float, accuracy: float | None) -> None:
+        """One training step, `step` counting from 0 across epochs."""
         with self._lock:
-            self.batch_losses.append(loss)
-            self.batch_accuracies.append(float("nan") if accuracy is None else accuracy)
+            bisect.insort(self.batches, (step, loss, float("nan") if accuracy is None else accuracy))
             self.batches_in_epoch += 1
             self._tick()
 
@@ -109,8 +112,8 @@ class RunHistory:
     def snapshot(self) -> HistorySnapshot:
         with self._lock:
             return HistorySnapshot(
-                batch_losses=tuple(self.batch_losses),
-                batch_accuracies=tuple(self.batch_accuracies),
+                batch_losses=tuple(loss for _, loss, _ in self.batches),
+                batch_accuracies=tuple(accuracy for _, _, accuracy in self.batches),
                 epochs=tuple(self.epochs),
                 total_epochs=self.total_epochs,
                 batches_per_epoch=self.batches_per_epoch,
@@ -118,6 +121,13 @@ class RunHistory:
                 batches_in_epoch=self.batches_in_epoch,
                 elapsed_seconds=self.elapsed_seconds,
             )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunHistory:
+        """A finished run's history, as `to_dict` stored it."""
+        fields = {key: value for key, value in data.items() if key not in ("epochs", "batch_losses", "batch_accuracies")}
+        batches = [(step, *values) for step, values in enumerate(zip(data["batch_losses"], data["batch_accuracies"]))]
+        return cls(**fields, batches=batches, epochs=[EpochRecord(**record) for record in data["epochs"]])
 
     def to_dict(self) -> dict[str, Any]:
         snapshot = self.snapshot()

@@ -2,7 +2,8 @@
 
 A page starts a run and then only reads it (its state and a snapshot of its history), so clicking widgets
 or switching pages never touches the training. A bounded number of runs train at once; the rest wait in
-the queue, in order. Nothing here imports Keras until a run actually trains.
+a first-come, first-served queue. The CLI trains a run to its end in its own thread with the same code.
+Nothing here imports Keras until a run actually trains.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Callable
 
 from core.datasets import load_dataset
-from core.history import RunHistory
+from core.history import EpochRecord, RunHistory
 from core.specs import ModelSpec, TrainingConfig
-from core.storage import RunStorage
+from core.storage import RUN_ID_PATTERN, RunStorage
 
 
 class RunState(str, Enum):
@@ -30,12 +32,17 @@ class RunState(str, Enum):
 
 ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING)
 QUEUE_POLL_SECONDS = 0.2
-"""How often a queued run checks whether it was stopped while waiting for a slot."""
+"""How often a queued run checks whether it was stopped while it waits."""
+SETTLED_RUNS_IN_MEMORY = 32
+"""Settled runs beyond this many (oldest first) leave memory; their folders on disk bring them back."""
 
 
 @dataclass(eq=False)
 class TrainingRun:
-    """One run: what is trained, how, and what came of it. The training thread is its only writer."""
+    """One run: what is trained, how, and what came of it.
+
+    Its training thread writes the outcome; pages only read it, except `request_stop`.
+    """
 
     run_id: str
     owner: str
@@ -60,8 +67,34 @@ class TrainingRun:
         return self.state in ACTIVE_STATES
 
     def request_stop(self) -> None:
-        """Ask the run to stop after the current batch; a queued run never starts."""
+        """Ask the run to stop within a batch or two; a queued run leaves the queue without training."""
         self.stop_requested.set()
+
+    def settle(self, state: RunState, message: str = "") -> None:
+        """End the run. The message goes first, so whoever sees the final state also sees why."""
+        self.message = message
+        self.state = state
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> TrainingRun:
+        """A settled run as `to_record` saved it; its model stays on disk until someone asks for it."""
+        return cls(
+            run_id=record["run_id"],
+            owner="",
+            preset=record["preset"],
+            dataset=record["dataset"],
+            spec=ModelSpec.from_dict(record["spec"]),
+            config=TrainingConfig.from_dict(record["config"]),
+            history=RunHistory.from_dict(record["history"]),
+            state=RunState(record["state"]),
+            message=record["message"],
+            dataset_source=record["dataset_source"],
+            train_size=record["train_size"],
+            test_size=record["test_size"],
+            test_loss=record["test_loss"],
+            test_accuracy=record["test_accuracy"],
+            created_at=record["created_at"],
+        )
 
     def to_record(self) -> dict[str, Any]:
         """Everything about the run except the model, as JSON-ready data."""
@@ -105,65 +138,114 @@ class RunRegistry:
         if max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent}.")
         self.storage = storage
-        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self.max_concurrent = max_concurrent
         self._runs: dict[str, TrainingRun] = {}
-        self._lock = threading.Lock()
+        self._waiting: deque[TrainingRun] = deque()
+        self._training = 0
+        self._lock = threading.Condition()
 
-    def start(
-        self, owner: str, preset: str, dataset: str, spec: ModelSpec, config: TrainingConfig
-    ) -> TrainingRun:
-        """Queue a new run and start its thread; it trains as soon as a slot is free."""
+    def start(self, owner: str, preset: str, dataset: str, spec: ModelSpec, config: TrainingConfig) -> TrainingRun:
+        """Queue a new run and start its thread; it trains as soon as it is first in the queue and a slot is free."""
         run = TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset, spec=spec, config=config)
         with self._lock:
+            if any(other.owner == owner and other.is_active for other in self._runs.values()):
+                raise ValueError("you already have a run training: stop it or wait for it to end, then start again.")
             self._runs[run.run_id] = run
+            self._waiting.append(run)
         threading.Thread(target=self._execute, args=(run,), name=f"keras-lab-run-{run.run_id}", daemon=True).start()
         return run
 
     def get(self, run_id: str) -> TrainingRun | None:
+        """The run, from memory or else from storage (after a restart, say); None for an unknown or unreadable id."""
         with self._lock:
-            return self._runs.get(run_id)
+            if run_id in self._runs:
+                return self._runs[run_id]
+        if self.storage is None or not RUN_ID_PATTERN.fullmatch(run_id):
+            return None
+        try:
+            record = self.storage.load_record(run_id)
+            restored = None if record is None else TrainingRun.from_record(record)
+        except (OSError, ValueError, KeyError, TypeError):  # A damaged or foreign run.json is no run.
+            return None
+        if restored is None:
+            return None
+        with self._lock:
+            return self._runs.setdefault(run_id, restored)
+
+    def trained_model(self, run: TrainingRun) -> Any | None:
+        """The run's Keras model; a run restored from storage loads it from disk the first time."""
+        if run.model is None and not run.is_active and self.storage is not None:
+            run.model = self.storage.load_model(run.run_id)
+        return run.model
 
     def queue_position(self, run: TrainingRun) -> int:
-        """How many queued runs were started before this one (0 when it is next, or not queued)."""
+        """How many runs are ahead of this one in the queue (0 when it is next, or not queued)."""
         with self._lock:
-            return sum(
-                1
-                for other in self._runs.values()
-                if other.state is RunState.QUEUED and other.created_at < run.created_at
-            )
+            return self._waiting.index(run) if run in self._waiting else 0
+
+    def run_to_end(self, run: TrainingRun, on_epoch_end: Callable[[EpochRecord], None] | None = None) -> None:
+        """Train, evaluate and save the run in the calling thread; whatever happens, it ends settled."""
+        run.state = RunState.RUNNING
+        final_state, message = RunState.FAILED, "training ended unexpectedly."
+        try:
+            final_state, message = self._train(run, on_epoch_end)
+        except Exception as error:  # Any failure ends this run with a message; the server lives on.
+            final_state, message = RunState.FAILED, describe_failure(error)
+        finally:
+            message = self._save(run, final_state, message)
+            run.settle(final_state, message)  # Last: whoever sees the run settled can also find it on disk.
 
     def _execute(self, run: TrainingRun) -> None:
-        while not self._slots.acquire(timeout=QUEUE_POLL_SECONDS):
-            if run.stop_requested.is_set():
-                run.state, run.message = RunState.STOPPED, "stopped before it started."
-                return
+        if not self._wait_for_slot(run):
+            run.settle(RunState.STOPPED, "stopped before it started.")
+            return
         try:
-            run.state = RunState.RUNNING
-            try:
-                final_state = self._train(run)
-            except Exception as error:  # Any failure ends this run with a message; the server lives on.
-                final_state, run.message = RunState.FAILED, describe_failure(error)
-            self._save(run, final_state)
-            run.state = final_state  # Last: whoever sees the run settled can also find it on disk.
+            self.run_to_end(run)
         finally:
-            self._slots.release()
+            with self._lock:
+                self._training -= 1
+                self._lock.notify_all()
+                self._forget_old_runs()
 
-    def _train(self, run: TrainingRun) -> RunState:
+    def _wait_for_slot(self, run: TrainingRun) -> bool:
+        """Wait until the run is first in line and a slot is free (True), or it was stopped meanwhile (False)."""
+        with self._lock:
+            while not (self._waiting[0] is run and self._training < self.max_concurrent):
+                if run.stop_requested.is_set():
+                    self._waiting.remove(run)
+                    self._lock.notify_all()
+                    return False
+                self._lock.wait(timeout=QUEUE_POLL_SECONDS)
+            self._waiting.popleft()
+            self._training += 1
+            self._lock.notify_all()
+            return True
+
+    def _train(self, run: TrainingRun, on_epoch_end: Callable[[EpochRecord], None] | None) -> tuple[RunState, str]:
         from core.training import train_model  # Imports Keras, in this thread, only when a run trains.
 
         dataset = load_dataset(run.dataset)
         run.dataset_source, run.train_size, run.test_size = dataset.source, dataset.train_size, dataset.test_size
-        result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested)
+        result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end)
         run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy
         if result.stopped_early:
-            run.message = f"stopped after {len(run.history.epochs)} epoch(s)."
-            return RunState.STOPPED
-        return RunState.FINISHED
+            return RunState.STOPPED, f"stopped after {len(run.history.snapshot().epochs)} epoch(s)."
+        return RunState.FINISHED, ""
 
-    def _save(self, run: TrainingRun, final_state: RunState) -> None:
+    def _save(self, run: TrainingRun, final_state: RunState, message: str) -> str:
+        """Save the run as it ends; returns the message, with a sentence added when saving failed."""
         if self.storage is None:
-            return
+            return message
         try:
-            self.storage.save(run.run_id, {**run.to_record(), "state": final_state.value}, run.model)
-        except OSError as error:
-            run.message = f"{run.message} The run could not be saved: {error}".strip()
+            self.storage.save(run.run_id, {**run.to_record(), "state": final_state.value, "message": message},
+                              run.model)
+        except Exception as error:  # A run that trained but could not be saved still ends, and says so.
+            return f"{message} The run could not be saved: {error}".strip()
+        return message
+
+    def _forget_old_runs(self) -> None:
+        """Keep memory bounded on a shared server: the oldest settled runs beyond the limit stay only on disk."""
+        settled = sorted((run for run in self._runs.values() if not run.is_active), key=lambda run: run.created_at)
+        for run in settled[: max(0, len(settled) - SETTLED_RUNS_IN_MEMORY)]:
+            if self.storage is not None:  # Without storage, forgetting would lose the run for good.
+                del self._runs[run.run_id]

@@ -37,12 +37,8 @@ class CompileSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CompileSpec:
-        return cls(
-            optimizer=data["optimizer"],
-            loss=data["loss"],
-            learning_rate=data.get("learning_rate"),
-            metrics=tuple(data.get("metrics", ("accuracy",))),
-        )
+        """Settings left out keep their defaults."""
+        return cls(**{**data, "metrics": tuple(data.get("metrics", cls.metrics))})
 
 
 @dataclass(frozen=True)
@@ -82,6 +78,10 @@ class ModelSpec:
         return cls.from_dict(json.loads(text))
 
 
+def _is_whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class TrainingConfig:
     """How long and in what steps to train. `validation_split` holds back the last part of the training data."""
@@ -92,9 +92,9 @@ class TrainingConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.epochs, int) or self.epochs < 1:
+        if not _is_whole_number(self.epochs) or self.epochs < 1:
             raise ValueError(f"epochs must be a whole number of at least 1, got {self.epochs!r}.")
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+        if not _is_whole_number(self.batch_size) or self.batch_size < 1:
             raise ValueError(f"batch size must be a whole number of at least 1, got {self.batch_size!r}.")
         if not 0.0 <= self.validation_split < 1.0:
             raise ValueError(

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 HOME_VARIABLE = "KERAS_LAB_HOME"
 RECORD_FILE = "run.json"
 MODEL_FILE = "model.keras"
+RUN_ID_PATTERN = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")
+"""Run ids arrive from URLs: only this shape may name a folder."""
 
 
 def data_directory() -> Path:
@@ -27,6 +30,8 @@ class RunStorage:
         self.root = root if root is not None else data_directory() / "runs"
 
     def folder(self, run_id: str) -> Path:
+        if not RUN_ID_PATTERN.fullmatch(run_id):
+            raise ValueError(f"{run_id!r} is not a run id (they look like 20261123-181500-3fa9c1).")
         return self.root / run_id
 
     def save(self, run_id: str, record: dict[str, Any], model: Any | None) -> Path:

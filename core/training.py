@@ -24,8 +24,8 @@ class TrainingFailed(ValueError):
 class LiveHistoryCallback(keras.callbacks.Callback):
     """Records numbers into a `RunHistory` and honours a stop request; never touches the UI.
 
-    It is `async_safe`: Keras may run its batch hook on a helper thread, so recording a batch does not hold
-    up the next training step.
+    It is `async_safe`: Keras runs its batch hook on helper threads, so recording a batch does not hold up
+    the next training step (a stop is therefore seen within a batch or two, never later than the epoch's end).
     """
 
     async_safe = True
@@ -50,7 +50,8 @@ class LiveHistoryCallback(keras.callbacks.Callback):
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         loss = float(logs.get("loss", math.nan))
-        self.history.record_batch(loss, _optional_float(logs.get("accuracy")))
+        step = (self.history.current_epoch - 1) * self.history.batches_per_epoch + batch
+        self.history.record_batch(step, loss, _optional_float(logs.get("accuracy")))
         if math.isnan(loss) or math.isinf(loss):
             self.failure = (
                 f"the loss became {loss} at epoch {self.history.current_epoch}: the weights diverged. "
@@ -79,6 +80,17 @@ def _optional_float(value: object) -> float | None:
     return None if value is None else float(value)
 
 
+def split_sizes(examples: int, validation_split: float) -> tuple[int, int]:
+    """How many examples Keras trains and validates on for a `validation_split` (its own rounding)."""
+    fitted = math.floor(examples * (1.0 - validation_split))
+    if validation_split and not 0 < fitted < examples:
+        raise ValueError(
+            f"a validation split of {validation_split} leaves {fitted} of {examples} examples for training and "
+            f"{examples - fitted} for validation; choose a split that keeps some of each (0.1 or 0.2 are usual)."
+        )
+    return fitted, examples - fitted
+
+
 @dataclass(frozen=True)
 class TrainingResult:
     """What a finished (or stopped) run leaves: the trained model and its score on the test set."""
@@ -102,6 +114,7 @@ def train_model(
     Raises ValueError for a spec that does not fit the dataset and TrainingFailed when the loss diverges.
     """
     check_fits(spec, dataset)
+    fitted_examples, _ = split_sizes(dataset.train_size, config.validation_split)
     x_train = prepare_inputs(spec, dataset.x_train)
     y_train = prepare_labels(spec, dataset.y_train, dataset.num_classes)
     x_test = prepare_inputs(spec, dataset.x_test)
@@ -109,7 +122,6 @@ def train_model(
 
     keras.utils.set_random_seed(config.seed)
     model = build_model(spec)
-    fitted_examples = len(x_train) - int(len(x_train) * config.validation_split)
     history.begin(config.epochs, math.ceil(fitted_examples / config.batch_size))
     callback = LiveHistoryCallback(history, stop_requested, on_epoch_end)
     model.fit(
@@ -128,5 +140,5 @@ def train_model(
         model=model,
         test_loss=float(scores["loss"]),
         test_accuracy=_optional_float(scores.get("accuracy")),
-        stopped_early=stop_requested is not None and stop_requested.is_set(),
+        stopped_early=len(history.snapshot().epochs) < config.epochs,
     )

@@ -2,32 +2,54 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from pathlib import Path
 
 import streamlit as st
 
+from core.datasets import Dataset, load_dataset
 from core.presets import PRESETS, Preset
 from core.runs import RunRegistry, TrainingRun
+from core.specs import TrainingConfig
 from core.storage import RunStorage
 
 PAGES_DIRECTORY = Path(__file__).resolve().parent.parent / "pages"
 DEFAULT_PRESET = "mnist-dense512"
 MAX_RUNS_VARIABLE = "KERAS_LAB_MAX_RUNS"
 """How many runs may train at once on this server (default 2); the rest wait in a queue."""
+DEFAULT_MAX_RUNS = 2
 
 PRESET_KEY = "preset"
 RUN_KEY = "run_id"
 OWNER_KEY = "owner"
-TRAINING_KEYS = ("train_epochs", "train_batch_size", "train_validation_split", "train_seed")
-PERSISTENT_WIDGET_KEYS = (PRESET_KEY, *TRAINING_KEYS)
+PREDICT_INDEX_KEY = "predict_index"
+RUN_PARAMETER = "run"
+TRAINING_KEYS = {
+    "epochs": "train_epochs",
+    "batch_size": "train_batch_size",
+    "validation_split": "train_validation_split",
+    "seed": "train_seed",
+}
+"""TrainingConfig field → the Train page widget that edits it."""
+PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_INDEX_KEY, *TRAINING_KEYS.values())
+
+
+def max_concurrent_runs() -> int:
+    """KERAS_LAB_MAX_RUNS when it is a whole number of at least 1; otherwise the default, with a log line."""
+    text = os.environ.get(MAX_RUNS_VARIABLE, str(DEFAULT_MAX_RUNS))
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    logging.getLogger(__name__).warning("%s=%r is not a whole number ≥ 1; using %d", MAX_RUNS_VARIABLE, text,
+                                        DEFAULT_MAX_RUNS)
+    return DEFAULT_MAX_RUNS
 
 
 @st.cache_resource
 def run_registry() -> RunRegistry:
     """The one registry of this server process, shared by every session."""
-    return RunRegistry(RunStorage(), max_concurrent=int(os.environ.get(MAX_RUNS_VARIABLE, "2")))
+    return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs())
 
 
 def keep_widget_values() -> None:
@@ -48,10 +70,28 @@ def selected_preset() -> Preset:
     return PRESETS[st.session_state.setdefault(PRESET_KEY, DEFAULT_PRESET)]
 
 
+def dataset_of(preset: Preset) -> Dataset:
+    """The preset's dataset, with a spinner for the one slow case (a first download of the full MNIST)."""
+    with st.spinner(f"Loading the {preset.dataset} dataset…"):
+        return load_dataset(preset.dataset)
+
+
 def reset_training_settings() -> None:
     """After another preset is chosen, the Train page starts again from that preset's defaults."""
-    for key in TRAINING_KEYS:
+    for key in TRAINING_KEYS.values():
         st.session_state.pop(key, None)
+
+
+def default_training_settings(preset: Preset) -> None:
+    """Fill the Train page's widgets with the preset's defaults where the user has not set them."""
+    for field_name, key in TRAINING_KEYS.items():
+        st.session_state.setdefault(key, getattr(preset.training, field_name))
+
+
+def training_config_from_widgets() -> TrainingConfig:
+    """The Train page's settings as a TrainingConfig; a ValueError says which one is wrong."""
+    types = {"epochs": int, "batch_size": int, "validation_split": float, "seed": int}
+    return TrainingConfig(**{name: types[name](st.session_state[key]) for name, key in TRAINING_KEYS.items()})
 
 
 def current_run() -> TrainingRun | None:
@@ -61,3 +101,18 @@ def current_run() -> TrainingRun | None:
 
 def set_current_run(run: TrainingRun) -> None:
     st.session_state[RUN_KEY] = run.run_id
+    st.query_params[RUN_PARAMETER] = run.run_id
+
+
+def sync_run_with_url() -> None:
+    """Keep the run's id in the URL (`?run=...`), so a reload, a bookmark or a shared link finds the run again."""
+    run_id = st.session_state.get(RUN_KEY)
+    if run_id is not None:
+        if st.query_params.get(RUN_PARAMETER) != run_id:
+            st.query_params[RUN_PARAMETER] = run_id
+        return
+    run = run_registry().get(st.query_params.get(RUN_PARAMETER, ""))
+    if run is not None:
+        st.session_state[RUN_KEY] = run.run_id
+        if run.preset in PRESETS:
+            st.session_state[PRESET_KEY] = run.preset

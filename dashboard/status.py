@@ -22,7 +22,8 @@ def describe_run(run: TrainingRun) -> str:
         return f"training, epoch {snapshot.current_epoch}/{snapshot.total_epochs}"
     if run.state is RunState.FINISHED:
         accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.1%}"
-        return f"finished{accuracy}"
+        note = f" ({run.message})" if run.message else ""  # Such as a run that trained but could not be saved.
+        return f"finished{accuracy}{note}"
     return f"{run.state.value}: {run.message}"
 
 

@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core.datasets import load_dataset
 from core.presets import PRESETS
-from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, reset_training_settings, selected_preset
+from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, dataset_of, reset_training_settings, selected_preset
 
 st.title("Build")
 selected_preset()  # Sets the default choice before the widget reads it.
@@ -19,8 +18,7 @@ st.selectbox(
 preset = selected_preset()
 st.markdown(preset.description)
 
-with st.spinner(f"Loading the {preset.dataset} dataset…"):
-    dataset = load_dataset(preset.dataset)
+dataset = dataset_of(preset)
 st.caption(f"**Data** · {dataset.summary()}")
 
 spec = preset.spec

@@ -1,7 +1,6 @@
 """Predict: browse the test examples and see what the trained model says about each one, and how sure it is."""
 
-import random
-
+import numpy as np
 import streamlit as st
 
 from core.datasets import load_dataset
@@ -9,10 +8,8 @@ from core.inference import predict_probabilities
 from core.runs import RunState
 from dashboard.charts import image_figure, point_figure, probability_bars
 from dashboard.live import draw_live
-from dashboard.state import PAGES_DIRECTORY, current_run, run_registry
+from dashboard.state import PAGES_DIRECTORY, PREDICT_INDEX_KEY, current_run, run_registry
 from dashboard.status import describe_run
-
-INDEX_KEY = "predict_index"
 
 st.title("Predict")
 run = current_run()
@@ -24,7 +21,8 @@ if run.is_active:
     draw_live(lambda: st.info(f"Your run is {describe_run(run)}. Its predictions appear here when it ends."),
               lambda: run.is_active)
     st.stop()
-model = run.model if run.model is not None else run_registry().storage.load_model(run.run_id)
+with st.spinner("Loading the trained model…"):
+    model = run_registry().trained_model(run)
 if run.state is RunState.FAILED or model is None:
     st.error(f"This run has no trained model ({describe_run(run)}). Train again on the Train page.")
     st.stop()
@@ -34,19 +32,21 @@ accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accu
 st.caption(f"Model `{run.preset}` (run {run.run_id}{accuracy}) on {dataset.test_size:,} test examples of {dataset.title}.")
 
 last_index = dataset.test_size - 1
-st.session_state.setdefault(INDEX_KEY, 0)
-st.session_state[INDEX_KEY] = min(st.session_state[INDEX_KEY], last_index)
+st.session_state.setdefault(PREDICT_INDEX_KEY, 0)
+st.session_state[PREDICT_INDEX_KEY] = min(st.session_state[PREDICT_INDEX_KEY], last_index)
 
 
 def pick_random_example() -> None:
-    st.session_state[INDEX_KEY] = random.randint(0, last_index)
+    # A fresh generator: training reseeds the global ones, which would give every visitor the same "random" list.
+    st.session_state[PREDICT_INDEX_KEY] = int(np.random.default_rng().integers(0, last_index + 1))
 
 
 choose, shuffle, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
-choose.number_input(f"Test example (0–{last_index:,})", min_value=0, max_value=last_index, step=1, key=INDEX_KEY)
+choose.number_input(f"Test example (0–{last_index:,})", min_value=0, max_value=last_index, step=1,
+                    key=PREDICT_INDEX_KEY)
 shuffle.button("Random example", on_click=pick_random_example, icon=":material/casino:")
 
-index = int(st.session_state[INDEX_KEY])
+index = int(st.session_state[PREDICT_INDEX_KEY])
 probabilities = predict_probabilities(model, run.spec, dataset.x_test[index : index + 1])[0]
 true_label = int(dataset.y_test[index])
 predicted_label = int(probabilities.argmax())

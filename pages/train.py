@@ -3,18 +3,19 @@
 import pandas as pd
 import streamlit as st
 
-from core.datasets import load_dataset
 from core.runs import RunState, TrainingRun
-from core.specs import TrainingConfig
 from dashboard.charts import training_curve
 from dashboard.live import draw_live
 from dashboard.state import (
     PAGES_DIRECTORY,
     current_run,
+    dataset_of,
+    default_training_settings,
     run_registry,
     selected_preset,
     session_owner,
     set_current_run,
+    training_config_from_widgets,
 )
 from dashboard.status import describe_run
 
@@ -60,16 +61,12 @@ def draw_run(run: TrainingRun) -> None:
 preset = selected_preset()
 st.title("Train")
 st.markdown(f"**{preset.title}** (`{preset.name}`)")
-with st.spinner(f"Loading the {preset.dataset} dataset…"):
-    dataset = load_dataset(preset.dataset)
+dataset = dataset_of(preset)
 st.caption(f"**Data** · {dataset.summary()}")
 
 run = current_run()
 busy = run is not None and run.is_active
-defaults = preset.training
-for key, value in (("train_epochs", defaults.epochs), ("train_batch_size", defaults.batch_size),
-                   ("train_validation_split", defaults.validation_split), ("train_seed", defaults.seed)):
-    st.session_state.setdefault(key, value)
+default_training_settings(preset)
 
 epochs, batch_size, validation_split, seed = st.columns(4)
 epochs.number_input("Epochs", min_value=1, max_value=10_000, step=1, key="train_epochs", disabled=busy)
@@ -83,21 +80,16 @@ seed.number_input("Seed", min_value=0, step=1, key="train_seed", disabled=busy,
 start, stop, _ = st.columns([1, 1, 4])
 if start.button("Start training", type="primary", disabled=busy, icon=":material/play_arrow:"):
     try:
-        config = TrainingConfig(
-            epochs=int(st.session_state.train_epochs),
-            batch_size=int(st.session_state.train_batch_size),
-            validation_split=float(st.session_state.train_validation_split),
-            seed=int(st.session_state.train_seed),
-        )
+        run = run_registry().start(session_owner(), preset.name, preset.dataset, preset.spec,
+                                   training_config_from_widgets())
     except ValueError as error:
         st.error(f"Cannot start: {error}")
     else:
-        run = run_registry().start(session_owner(), preset.name, preset.dataset, preset.spec, config)
         set_current_run(run)
         st.rerun()
 if stop.button("Stop", disabled=not busy, icon=":material/stop:"):
     run.request_stop()
-    st.toast("Stopping after the current batch…")
+    st.toast("Stopping within a batch or two…")
 
 if run is None:
     st.info("Press **Start training**: the curves appear as soon as the first batches are done.")

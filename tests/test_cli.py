@@ -4,9 +4,13 @@ import json
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pytest
 
 from conftest import REPOSITORY
+from core.runs import RunRegistry, RunState
+from core.storage import RunStorage
 
 
 def run_cli(*arguments: str) -> subprocess.CompletedProcess:
@@ -22,8 +26,8 @@ def test_presets_are_listed_as_json():
     assert presets["mnist-dense512"]["training"]["batch_size"] == 128
 
 
-def test_train_mnist_dense512_offline_reaches_ninety_percent(tmp_path):
-    result = run_cli("train", "--preset", "mnist-dense512", "--epochs", "5", "--json", "--out", str(tmp_path / "run"))
+def test_train_mnist_dense512_offline_reaches_ninety_percent():
+    result = run_cli("train", "--preset", "mnist-dense512", "--epochs", "5", "--json")
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     epochs, summary = lines[:-1], lines[-1]
@@ -33,7 +37,15 @@ def test_train_mnist_dense512_offline_reaches_ninety_percent(tmp_path):
     assert (summary["train_size"], summary["test_size"]) == (4000, 1000)
     assert "shipped with Keras Lab" in summary["dataset_source"]
     assert summary["test_accuracy"] >= 0.90
-    assert (tmp_path / "run" / "model.keras").exists() and (tmp_path / "run" / "run.json").exists()
+
+
+def test_a_run_trained_on_the_command_line_opens_like_a_dashboard_run(tmp_path):
+    result = run_cli("train", "--preset", "spiral-dense10", "--epochs", "2", "--json", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    run = RunRegistry(RunStorage(tmp_path)).get(Path(summary["run_folder"]).name)
+    assert run is not None and run.state is RunState.FINISHED and run.test_accuracy == summary["test_accuracy"]
+    assert len(run.history.snapshot().epochs) == 2
 
 
 def test_validation_metrics_appear_when_data_is_held_back():
@@ -51,6 +63,7 @@ def test_validation_metrics_appear_when_data_is_held_back():
         (["train", "--preset", "mnist-dense512", "--epochs", "many"], "invalid int value: 'many'"),
         (["train", "--preset", "mnist-dense512", "--dataset", "cifar"], "unknown dataset 'cifar'"),
         (["train", "--preset", "mnist-dense512", "--dataset", "spiral"], "takes inputs of shape (784,)"),
+        (["train", "--preset", "spiral-dense10", "--validation-split", "0.999"], "leaves 0 of 300 examples"),
         (["train"], "the following arguments are required: --preset"),
         (["fly"], "invalid choice: 'fly'"),
     ],

@@ -29,6 +29,10 @@ def page_text(app: AppTest) -> str:
     return "\n".join(str(element.value) for element in [*app.markdown, *app.caption, *app.info, *app.error])
 
 
+def metrics_of(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
 def test_the_first_page_appears_before_tensorflow_is_imported():
     script = (
         "import sys\nfrom streamlit.testing.v1 import AppTest\n"
@@ -74,17 +78,41 @@ def test_train_then_predict():
         return any("finished, test accuracy" in element.value for element in app.sidebar.markdown)
 
     wait_until(finished, every=0.5)
-    metrics = {metric.label: metric.value for metric in app.metric}
+    metrics = metrics_of(app)
     assert float(metrics["Test accuracy"].rstrip("%")) >= 50.0
     assert app.get("plotly_chart") and len(app.get("plotly_chart")) == 2
 
     visit(app, "predict")
-    metrics = {metric.label: metric.value for metric in app.metric}
-    assert metrics["True label"] in "0123456789" and metrics["Predicted"] in "0123456789"
+    metrics = metrics_of(app)
+    digits = set("0123456789")
+    assert metrics["True label"] in digits and metrics["Predicted"] in digits
     assert len(app.get("plotly_chart")) == 2, "the digit and its probability bars"
     app.number_input(key="predict_index").set_value(999).run()
     assert not app.exception and app.number_input(key="predict_index").value == 999
-    assert app.success or app.error, "the verdict says right or wrong"
+    verdict = [*app.success, *app.error][0].value
+    right = metrics_of(app)["True label"] == metrics_of(app)["Predicted"]
+    assert verdict.startswith("Right:" if right else "Wrong:")
+
+
+def test_a_reload_finds_the_run_through_the_url():
+    app = visit(open_app(), "build")
+    app.selectbox(key="preset").set_value("spiral-dense10").run()
+    visit(app, "train").number_input(key="train_epochs").set_value(3).run()
+    app.button[0].click().run()
+    run_id = app.query_params["run"]
+
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params["run"] = run_id
+    reloaded.run()
+
+    def finished() -> bool:
+        reloaded.run()
+        return any("finished, test accuracy" in element.value for element in reloaded.sidebar.markdown)
+
+    wait_until(finished, every=0.5)
+    visit(reloaded, "train")
+    assert reloaded.number_input(key="train_epochs").value == 1000, "the spiral preset came back with the run"
+    assert "Test accuracy" in {metric.label for metric in reloaded.metric}
 
 
 def test_predict_without_a_run_points_to_train():

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from conftest import wait_until
 from core.datasets import load_dataset
@@ -13,8 +14,8 @@ from core.storage import RunStorage
 SPIRAL = get_preset("spiral-dense10")
 
 
-def start_spiral(registry: RunRegistry, epochs: int):
-    return registry.start("tester", SPIRAL.name, SPIRAL.dataset, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
+def start_spiral(registry: RunRegistry, epochs: int, owner: str = "tester"):
+    return registry.start(owner, SPIRAL.name, SPIRAL.dataset, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
 
 
 def test_a_run_trains_in_the_background_and_is_saved(tmp_path):
@@ -39,10 +40,10 @@ def test_a_run_trains_in_the_background_and_is_saved(tmp_path):
 
 def test_runs_beyond_the_limit_wait_in_the_queue_and_stop_works(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path), max_concurrent=1)
-    first = start_spiral(registry, epochs=5000)
+    first = start_spiral(registry, epochs=5000, owner="ann")
     wait_until(lambda: first.history.snapshot().steps_done > 0)
-    second = start_spiral(registry, epochs=5000)
-    third = start_spiral(registry, epochs=5000)
+    second = start_spiral(registry, epochs=5000, owner="bob")
+    third = start_spiral(registry, epochs=5000, owner="cy")
     assert first.state is RunState.RUNNING and second.state is third.state is RunState.QUEUED
     assert (registry.queue_position(second), registry.queue_position(third)) == (0, 1)
 
@@ -70,3 +71,53 @@ def test_a_failing_run_ends_with_a_message_and_the_registry_lives_on(tmp_path):
     healthy = start_spiral(registry, epochs=1)
     wait_until(lambda: not healthy.is_active)
     assert healthy.state is RunState.FINISHED
+
+
+def test_a_settled_run_is_found_again_after_a_server_restart(tmp_path):
+    run = start_spiral(RunRegistry(RunStorage(tmp_path)), epochs=3)
+    wait_until(lambda: not run.is_active)
+
+    restarted = RunRegistry(RunStorage(tmp_path))
+    restored = restarted.get(run.run_id)
+    assert restored is not None and restored is not run
+    assert (restored.state, restored.test_accuracy, restored.spec) == (run.state, run.test_accuracy, run.spec)
+    assert restored.history.snapshot().epochs == run.history.snapshot().epochs
+    examples = load_dataset("spiral").x_test[:3]
+    np.testing.assert_allclose(predict_probabilities(restarted.trained_model(restored), SPIRAL.spec, examples),
+                               predict_probabilities(run.model, SPIRAL.spec, examples), rtol=1e-5)
+
+
+def test_ids_from_urls_cannot_reach_outside_the_runs_folder(tmp_path):
+    registry = RunRegistry(RunStorage(tmp_path / "runs"))
+    (tmp_path / "run.json").write_text("{}")
+    assert registry.get("..") is None and registry.get("20261123-181500-3fa9c1") is None
+    with pytest.raises(ValueError, match="not a run id"):
+        RunStorage(tmp_path / "runs").folder("../escape")
+
+
+def test_one_session_trains_one_run_at_a_time(tmp_path):
+    registry = RunRegistry(RunStorage(tmp_path))
+    first = start_spiral(registry, epochs=5000, owner="ann")
+    with pytest.raises(ValueError, match="you already have a run training"):
+        start_spiral(registry, epochs=1, owner="ann")
+    first.request_stop()
+    wait_until(lambda: not first.is_active)
+    second = start_spiral(registry, epochs=1, owner="ann")
+    wait_until(lambda: not second.is_active)
+    assert second.state is RunState.FINISHED
+
+
+def test_a_run_that_cannot_be_saved_still_ends_and_says_so(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the runs folder should be")
+    run = start_spiral(RunRegistry(RunStorage(blocked)), epochs=1)
+    wait_until(lambda: not run.is_active)
+    assert run.state is RunState.FINISHED and "could not be saved" in run.message
+    assert run.model is not None, "the trained model is still there to predict with"
+
+
+def test_a_damaged_run_record_is_no_run(tmp_path):
+    folder = tmp_path / "20261123-181500-3fa9c1"
+    folder.mkdir()
+    (folder / "run.json").write_text('{"run_id": "20261123-181500-3fa9c1"}')
+    assert RunRegistry(RunStorage(tmp_path)).get("20261123-181500-3fa9c1") is None

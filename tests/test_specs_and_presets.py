@@ -1,7 +1,7 @@
 import pytest
 
 from core.presets import PRESETS, get_preset
-from core.specs import ModelSpec, TrainingConfig
+from core.specs import CompileSpec, ModelSpec, TrainingConfig
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -36,6 +36,7 @@ def test_spiral_dense10_is_the_classic():
         ({"epochs": 0, "batch_size": 1}, "epochs must be"),
         ({"epochs": 1, "batch_size": 0}, "batch size must be"),
         ({"epochs": 1, "batch_size": 8, "validation_split": 1.0}, "validation split"),
+        ({"epochs": True, "batch_size": 8}, "epochs must be"),
     ],
 )
 def test_training_config_refuses_nonsense(settings, message):
@@ -46,3 +47,8 @@ def test_training_config_refuses_nonsense(settings, message):
 def test_unknown_preset_names_the_known_ones():
     with pytest.raises(ValueError, match="mnist-dense512"):
         get_preset("resnet")
+
+
+def test_compile_settings_left_out_keep_their_defaults():
+    spec = ModelSpec.from_dict({"input_shape": [2], "layers": [{"type": "Dense", "settings": {"units": 3}}]})
+    assert spec.compile == CompileSpec()

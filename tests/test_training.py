@@ -37,7 +37,7 @@ def test_a_stop_request_ends_training_after_the_current_batch():
     result = train_model(SPIRAL.spec, TrainingConfig(epochs=50, batch_size=50), load_dataset("spiral"), history, stop)
     assert result.stopped_early
     assert len(history.snapshot().epochs) == 1, "the epoch in progress ends, no new one starts"
-    assert history.snapshot().steps_done < 6
+    assert history.snapshot().steps_done <= 6, "the 300 spiral points make 6 batches of 50"
 
 
 def test_the_spiral_is_learned_and_predictions_are_probabilities():
@@ -54,6 +54,13 @@ def test_a_diverging_loss_fails_with_advice():
     exploding = replace(SPIRAL.spec, compile=CompileSpec(optimizer="sgd", learning_rate=1e30))
     with pytest.raises(TrainingFailed, match="smaller learning rate"):
         train_model(exploding, TrainingConfig(epochs=5, batch_size=50), load_dataset("spiral"), RunHistory())
+
+
+@pytest.mark.parametrize("split", [0.999, 0.9999])
+def test_a_validation_split_that_leaves_nothing_to_train_on_is_refused(split):
+    with pytest.raises(ValueError, match="choose a split that keeps some of each"):
+        train_model(SPIRAL.spec, TrainingConfig(epochs=1, batch_size=50, validation_split=split),
+                    load_dataset("spiral"), RunHistory())
 
 
 @pytest.mark.parametrize(
