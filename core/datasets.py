@@ -170,14 +170,15 @@ def make_spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.
 LOADERS: dict[str, Callable[[], Dataset]] = {"mnist": load_mnist, "spiral": make_spiral}
 
 _loaded: dict[str, Dataset] = {}
-_loading_lock = threading.Lock()
+_locks = {name: threading.Lock() for name in LOADERS}
+"""One lock per dataset: a slow first download of MNIST does not hold up the spiral."""
 
 
 def load_dataset(name: str) -> Dataset:
     """The dataset called `name` with its default settings, loaded once per process and shared after that."""
     if name not in LOADERS:
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(LOADERS)}.")
-    with _loading_lock:
+    with _locks[name]:
         if name not in _loaded:
             _loaded[name] = LOADERS[name]()
         return _loaded[name]

@@ -1,6 +1,8 @@
 """Every test runs offline, writes only into temporary folders, and trains real Keras on small data."""
 
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -10,8 +12,9 @@ import pytest
 # Before anything imports `core`: never try a download, never read a dataset Keras cached on this machine
 # (the shipped sample makes every run the same), never write into the user's home.
 os.environ["KERAS_LAB_OFFLINE"] = "1"
-os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-lab-tests-keras-")
-os.environ["KERAS_LAB_HOME"] = tempfile.mkdtemp(prefix="keras-lab-tests-")
+for variable in ("KERAS_HOME", "KERAS_LAB_HOME"):
+    os.environ[variable] = tempfile.mkdtemp(prefix=f"{variable.lower()}-tests-")
+    atexit.register(shutil.rmtree, os.environ[variable], ignore_errors=True)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 REPOSITORY = Path(__file__).resolve().parent.parent
