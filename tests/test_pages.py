@@ -115,6 +115,19 @@ def test_a_reload_finds_the_run_through_the_url():
     assert "Test accuracy" in {metric.label for metric in reloaded.metric}
 
 
+def test_stop_ends_the_run_and_says_so():
+    app = visit(open_app(), "build")
+    app.selectbox(key="preset").set_value("spiral-dense10").run()
+    visit(app, "train")
+    app.button[0].click().run()  # 1000 epochs: far longer than the test waits.
+    wait_until(lambda: app.run() and "training, epoch" in app.sidebar.markdown[-1].value, every=0.3)
+    stop = next(button for button in app.button if button.label == "Stop")
+    stop.click().run()
+    wait_until(lambda: app.run() and "stopped" in app.sidebar.markdown[-1].value, every=0.3)
+    assert any("Training stopped: stopped after" in warning.value for warning in app.warning)
+    assert next(button for button in app.button if button.label == "Start training").disabled is False
+
+
 def test_predict_without_a_run_points_to_train():
     app = visit(open_app(), "predict")
     assert "No trained model yet" in page_text(app)
