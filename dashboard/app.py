@@ -7,13 +7,12 @@ TensorFlow is imported later, by the first run that trains or the first page tha
 import streamlit as st
 
 from dashboard.rerun_guard import keep_keras_state_across_reruns
-from dashboard.state import PAGES_DIRECTORY, keep_widget_values, sync_run_with_url
+from dashboard.state import PAGES_DIRECTORY, keep_widget_values, sync_with_url
 from dashboard.status import render_sidebar
 
 keep_keras_state_across_reruns()
 st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layout="wide")
 keep_widget_values()
-sync_run_with_url()
 navigation = st.navigation(
     [
         st.Page(PAGES_DIRECTORY / "home.py", title="Home", icon=":material/home:", default=True),
@@ -22,5 +21,6 @@ navigation = st.navigation(
         st.Page(PAGES_DIRECTORY / "predict.py", title="Predict", icon=":material/visibility:"),
     ]
 )
+sync_with_url()  # After st.navigation, which sets the address of the page it opens.
 render_sidebar()
 navigation.run()

@@ -14,6 +14,10 @@ SMOOTHING = 0.9
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#ff7f0e"
 TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
+MAX_EPOCH_MARKERS = 60
+"""Beyond this many epochs the per-epoch curve is a plain line: a thousand markers only smear."""
+CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+                "#17becf")
 
 
 def smooth(values: Sequence[float], weight: float = SMOOTHING) -> np.ndarray:
@@ -44,7 +48,8 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
     for name, key, color in (("train", metric, TRAIN_COLOR), ("validation", f"val_{metric}", VALIDATION_COLOR)):
         values = [getattr(record, key) for record in snapshot.epochs]
         if any(value is not None for value in values):
-            figure.add_scatter(x=epochs, y=values, mode="lines+markers", name=f"{name} (per epoch)",
+            mode = "lines+markers" if len(epochs) <= MAX_EPOCH_MARKERS else "lines"
+            figure.add_scatter(x=epochs, y=values, mode=mode, name=f"{name} (per epoch)",
                                line={"color": color, "width": 2})
     figure.update_layout(
         title=TITLES.get(metric, metric), height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
@@ -86,9 +91,10 @@ def point_figure(points: np.ndarray, labels: np.ndarray, class_names: Sequence[s
     for index, name in enumerate(class_names):
         members = labels == index
         figure.add_scatter(x=points[members, 0], y=points[members, 1], mode="markers", name=name,
-                           marker={"size": 6, "opacity": 0.6})
+                           marker={"size": 6, "opacity": 0.6, "color": CLASS_COLORS[index % len(CLASS_COLORS)]})
     figure.add_scatter(x=[points[chosen, 0]], y=[points[chosen, 1]], mode="markers", name="this example",
                        marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}})
     figure.update_yaxes(scaleanchor="x")
-    figure.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         legend={"orientation": "h", "y": -0.15})
     return figure

@@ -26,6 +26,7 @@ RUN_KEY = "run_id"
 OWNER_KEY = "owner"
 PREDICT_INDEX_KEY = "predict_index"
 RUN_PARAMETER = "run"
+PRESET_PARAMETER = "preset"
 TRAINING_KEYS = {
     "epochs": "train_epochs",
     "batch_size": "train_batch_size",
@@ -101,18 +102,22 @@ def current_run() -> TrainingRun | None:
 
 def set_current_run(run: TrainingRun) -> None:
     st.session_state[RUN_KEY] = run.run_id
-    st.query_params[RUN_PARAMETER] = run.run_id
 
 
-def sync_run_with_url() -> None:
-    """Keep the run's id in the URL (`?run=...`), so a reload, a bookmark or a shared link finds the run again."""
-    run_id = st.session_state.get(RUN_KEY)
-    if run_id is not None:
-        if st.query_params.get(RUN_PARAMETER) != run_id:
-            st.query_params[RUN_PARAMETER] = run_id
-        return
-    run = run_registry().get(st.query_params.get(RUN_PARAMETER, ""))
-    if run is not None:
-        st.session_state[RUN_KEY] = run.run_id
-        if run.preset in PRESETS:
-            st.session_state[PRESET_KEY] = run.preset
+def sync_with_url() -> None:
+    """The chosen preset and the current run ride in the address (`?preset=...&run=...`).
+
+    A reload, a bookmark or a shared link then opens the same model and run; an unknown value is ignored.
+    """
+    if PRESET_KEY not in st.session_state and st.query_params.get(PRESET_PARAMETER) in PRESETS:
+        st.session_state[PRESET_KEY] = st.query_params[PRESET_PARAMETER]
+    if RUN_KEY not in st.session_state:
+        run = run_registry().get(st.query_params.get(RUN_PARAMETER, ""))
+        if run is not None:
+            st.session_state[RUN_KEY] = run.run_id
+            if PRESET_KEY not in st.session_state and run.preset in PRESETS:
+                st.session_state[PRESET_KEY] = run.preset
+    wanted = {PRESET_PARAMETER: selected_preset().name, RUN_PARAMETER: st.session_state.get(RUN_KEY)}
+    for parameter, value in wanted.items():
+        if value is not None and st.query_params.get(parameter) != value:
+            st.query_params[parameter] = value

@@ -23,6 +23,8 @@ from dashboard.status import describe_run
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "–"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
     return f"{seconds:.1f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 

@@ -85,14 +85,22 @@ def sidebar_link(page, name: str):
     return page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True)
 
 
+def choose_preset(page, name: str) -> None:
+    page.get_by_role("combobox").click()
+    page.get_by_role("option", name=re.compile(rf"\({name}\)")).click()
+
+
 def test_preset_to_live_curves_to_prediction(dashboard, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(dashboard)
     page.get_by_role("heading", name="Keras Lab").wait_for()
 
     sidebar_link(page, "Build").click()
-    page.get_by_role("combobox").click()
-    page.get_by_role("option", name=re.compile(r"\(mnist-dense512\)")).click()
+    choose_preset(page, "spiral-dense10")
+    page.get_by_text("generated: 100 points per class").first.wait_for()
+    page.reload()  # A reload keeps the chosen model: it rides in the address.
+    page.get_by_text("generated: 100 points per class").first.wait_for()
+    choose_preset(page, "mnist-dense512")
     page.get_by_text("Inputs are multiplied by").wait_for()
     page.get_by_role("link", name="Train this model").click()
 
@@ -124,6 +132,9 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy").get_by_test_id("stMetricValue")
     assert float(accuracy.inner_text().rstrip("%")) >= 90.0
     assert page.get_by_text(re.compile(r"^finished, test accuracy")).count() >= 1
+    page.reload()  # The run rides in the address too: a reload shows it again, whole.
+    page.get_by_text("Test accuracy", exact=True).wait_for()
+    wait_until(lambda: page.evaluate(EPOCHS_DRAWN) == EPOCHS, timeout=30)
 
     page.get_by_role("link", name="See its predictions").click()
     page.get_by_text("True label", exact=True).wait_for()

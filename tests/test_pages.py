@@ -128,6 +128,28 @@ def test_stop_ends_the_run_and_says_so():
     assert next(button for button in app.button if button.label == "Start training").disabled is False
 
 
+def test_a_reload_keeps_the_chosen_preset():
+    app = visit(open_app(), "build")
+    app.selectbox(key="preset").set_value("spiral-dense10").run()
+    assert app.query_params["preset"] == "spiral-dense10"
+
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params["preset"] = "spiral-dense10"
+    visit(reloaded.run(), "train")
+    assert reloaded.number_input(key="train_epochs").value == 1000
+    assert "spiral-dense10" in "\n".join(element.value for element in reloaded.sidebar.markdown)
+
+
+def test_unknown_values_in_the_address_are_ignored():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["preset"] = "resnet-9000"
+    app.query_params["run"] = "../../etc/passwd"
+    app.run()
+    assert not app.exception
+    assert "mnist-dense512" in "\n".join(element.value for element in app.sidebar.markdown)
+    assert "**Run** · none yet" in "\n".join(element.value for element in app.sidebar.markdown)
+
+
 def test_predict_without_a_run_points_to_train():
     app = visit(open_app(), "predict")
     assert "No trained model yet" in page_text(app)
