@@ -25,6 +25,17 @@ def check_fits(spec: ModelSpec, dataset: Dataset) -> None:
         )
 
 
+def split_sizes(examples: int, validation_split: float) -> tuple[int, int]:
+    """How many examples Keras trains and validates on for a `validation_split` (its own rounding)."""
+    fitted = math.floor(examples * (1.0 - validation_split))
+    if validation_split and not 0 < fitted < examples:
+        raise ValueError(
+            f"a validation split of {validation_split} leaves {fitted} of {examples} examples for training and "
+            f"{examples - fitted} for validation; choose a split that keeps some of each (0.1 or 0.2 are usual)."
+        )
+    return fitted, examples - fitted
+
+
 def prepare_inputs(spec: ModelSpec, inputs: np.ndarray) -> np.ndarray:
     """Reshape raw examples (checked by `check_fits`) to the spec's input shape, 28×28 → 784 say, scaled, float32."""
     prepared = inputs.reshape((len(inputs), *spec.input_shape)).astype(np.float32)

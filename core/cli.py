@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from core.arrays import check_fits
+from core.arrays import check_fits, split_sizes
 from core.datasets import load_dataset
 from core.history import EpochRecord
 from core.presets import PRESETS, get_preset
@@ -23,6 +23,7 @@ from core.specs import TrainingConfig
 from core.storage import RunStorage
 
 USAGE_ERROR = 2
+INTERRUPTED = 130
 
 
 class CommandLineError(Exception):
@@ -102,8 +103,12 @@ def train(arguments: argparse.Namespace) -> None:
     """Train one run to its end in this thread, through the same registry code as the Train page."""
     preset = get_preset(arguments.preset)
     config = _training_config(arguments, preset.training)
-    dataset = load_dataset(arguments.dataset or preset.dataset)
-    check_fits(preset.spec, dataset)  # Before Keras is imported, so a mismatch is reported at once.
+    if arguments.out is not None and arguments.out.exists() and not arguments.out.is_dir():
+        raise CommandLineError(f"--out {arguments.out} is a file; give a folder to keep runs in.")
+    with _quiet_stderr():  # A first download of the full MNIST imports TensorFlow.
+        dataset = load_dataset(arguments.dataset or preset.dataset)
+    check_fits(preset.spec, dataset)  # Before Keras is imported, so a mistake is reported at once.
+    split_sizes(dataset.train_size, config.validation_split)
     if not arguments.json:
         print(f"dataset: {dataset.summary()}", flush=True)
 
@@ -112,7 +117,7 @@ def train(arguments: argparse.Namespace) -> None:
                       spec=preset.spec, config=config)
     with _quiet_stderr():
         registry.run_to_end(run, on_epoch_end=lambda record: _print_epoch(record, arguments.json))
-    if run.state is RunState.FAILED:
+    if run.state is RunState.FAILED or (arguments.out is not None and not run.saved):
         raise ValueError(run.message)
 
     summary = {
@@ -145,4 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandLineError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return INTERRUPTED
     return 0

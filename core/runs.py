@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable
 
-from core.datasets import load_dataset
+from core.datasets import LOADERS, load_dataset
 from core.history import EpochRecord, RunHistory
 from core.specs import ModelSpec, TrainingConfig
 from core.storage import RUN_ID_PATTERN, RunStorage
@@ -41,7 +41,7 @@ SETTLED_RUNS_IN_MEMORY = 32
 class TrainingRun:
     """One run: what is trained, how, and what came of it.
 
-    Its training thread writes the outcome; pages only read it, except `request_stop`.
+    Its training thread writes the outcome. Pages read it, ask it to stop, and may load its saved model.
     """
 
     run_id: str
@@ -59,6 +59,8 @@ class TrainingRun:
     test_loss: float | None = None
     test_accuracy: float | None = None
     created_at: float = field(default_factory=time.time)
+    settled_at: float | None = None
+    saved: bool = False
     model: Any = field(default=None, repr=False)
     stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -73,11 +75,17 @@ class TrainingRun:
     def settle(self, state: RunState, message: str = "") -> None:
         """End the run. The message goes first, so whoever sees the final state also sees why."""
         self.message = message
+        self.settled_at = time.time()
         self.state = state
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> TrainingRun:
-        """A settled run as `to_record` saved it; its model stays on disk until someone asks for it."""
+        """A settled run as `to_record` saved it; its model stays on disk until someone asks for it.
+
+        Raises ValueError for a record that no settled run of this version could have written.
+        """
+        if RunState(record["state"]) in ACTIVE_STATES or record["dataset"] not in LOADERS:
+            raise ValueError(f"run {record['run_id']} was saved {record['state']} on dataset {record['dataset']}.")
         return cls(
             run_id=record["run_id"],
             owner="",
@@ -94,6 +102,8 @@ class TrainingRun:
             test_loss=record["test_loss"],
             test_accuracy=record["test_accuracy"],
             created_at=record["created_at"],
+            settled_at=record.get("settled_at", record["created_at"]),
+            saved=True,
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -113,6 +123,7 @@ class TrainingRun:
             "test_loss": self.test_loss,
             "test_accuracy": self.test_accuracy,
             "created_at": self.created_at,
+            "settled_at": self.settled_at,
         }
 
 
@@ -152,7 +163,14 @@ class RunRegistry:
                 raise ValueError("you already have a run training: stop it or wait for it to end, then start again.")
             self._runs[run.run_id] = run
             self._waiting.append(run)
-        threading.Thread(target=self._execute, args=(run,), name=f"keras-lab-run-{run.run_id}", daemon=True).start()
+        try:
+            threading.Thread(target=self._execute, args=(run,), name=f"keras-lab-run-{run.run_id}", daemon=True).start()
+        except RuntimeError as error:  # The process cannot start more threads.
+            with self._lock:
+                self._waiting.remove(run)
+                del self._runs[run.run_id]
+                self._lock.notify_all()
+            raise ValueError(f"the server cannot start another training run right now ({error}); try again later.")
         return run
 
     def get(self, run_id: str) -> TrainingRun | None:
@@ -165,17 +183,25 @@ class RunRegistry:
         try:
             record = self.storage.load_record(run_id)
             restored = None if record is None else TrainingRun.from_record(record)
-        except (OSError, ValueError, KeyError, TypeError):  # A damaged or foreign run.json is no run.
+        except Exception:  # A damaged or foreign run.json, whatever its shape, is no run.
             return None
         if restored is None:
             return None
         with self._lock:
-            return self._runs.setdefault(run_id, restored)
+            run = self._runs.setdefault(run_id, restored)
+            self._forget_old_runs()
+            return run
 
     def trained_model(self, run: TrainingRun) -> Any | None:
-        """The run's Keras model; a run restored from storage loads it from disk the first time."""
+        """The run's Keras model; a run restored from storage loads it from disk the first time.
+
+        None when there is none, or when its file cannot be read (damaged, or saved by another Keras).
+        """
         if run.model is None and not run.is_active and self.storage is not None:
-            run.model = self.storage.load_model(run.run_id)
+            try:
+                run.model = self.storage.load_model(run.run_id)
+            except Exception:  # Whatever Keras raises for an unreadable file: the page says there is no model.
+                return None
         return run.model
 
     def queue_position(self, run: TrainingRun) -> int:
@@ -186,7 +212,7 @@ class RunRegistry:
     def run_to_end(self, run: TrainingRun, on_epoch_end: Callable[[EpochRecord], None] | None = None) -> None:
         """Train, evaluate and save the run in the calling thread; whatever happens, it ends settled."""
         run.state = RunState.RUNNING
-        final_state, message = RunState.FAILED, "training ended unexpectedly."
+        final_state, message = RunState.FAILED, "training was interrupted."
         try:
             final_state, message = self._train(run, on_epoch_end)
         except Exception as error:  # Any failure ends this run with a message; the server lives on.
@@ -197,7 +223,7 @@ class RunRegistry:
 
     def _execute(self, run: TrainingRun) -> None:
         if not self._wait_for_slot(run):
-            run.settle(RunState.STOPPED, "stopped before it started.")
+            run.settle(RunState.STOPPED, "ended before it started, at your request.")
             return
         try:
             self.run_to_end(run)
@@ -210,11 +236,13 @@ class RunRegistry:
     def _wait_for_slot(self, run: TrainingRun) -> bool:
         """Wait until the run is first in line and a slot is free (True), or it was stopped meanwhile (False)."""
         with self._lock:
-            while not (self._waiting[0] is run and self._training < self.max_concurrent):
+            while True:
                 if run.stop_requested.is_set():
                     self._waiting.remove(run)
                     self._lock.notify_all()
                     return False
+                if self._waiting[0] is run and self._training < self.max_concurrent:
+                    break
                 self._lock.wait(timeout=QUEUE_POLL_SECONDS)
             self._waiting.popleft()
             self._training += 1
@@ -229,7 +257,8 @@ class RunRegistry:
         result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end)
         run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy
         if result.stopped_early:
-            return RunState.STOPPED, f"stopped after {len(run.history.snapshot().epochs)} epoch(s)."
+            snapshot = run.history.snapshot()
+            return RunState.STOPPED, f"ended in epoch {snapshot.current_epoch} of {snapshot.total_epochs}, at your request."
         return RunState.FINISHED, ""
 
     def _save(self, run: TrainingRun, final_state: RunState, message: str) -> str:
@@ -237,15 +266,19 @@ class RunRegistry:
         if self.storage is None:
             return message
         try:
-            self.storage.save(run.run_id, {**run.to_record(), "state": final_state.value, "message": message},
-                              run.model)
+            self.storage.save(run.run_id, {**run.to_record(), "state": final_state.value, "message": message,
+                                           "settled_at": time.time()}, run.model)
         except Exception as error:  # A run that trained but could not be saved still ends, and says so.
             return f"{message} The run could not be saved: {error}".strip()
+        run.saved = True
         return message
 
     def _forget_old_runs(self) -> None:
-        """Keep memory bounded on a shared server: the oldest settled runs beyond the limit stay only on disk."""
-        settled = sorted((run for run in self._runs.values() if not run.is_active), key=lambda run: run.created_at)
-        for run in settled[: max(0, len(settled) - SETTLED_RUNS_IN_MEMORY)]:
-            if self.storage is not None:  # Without storage, forgetting would lose the run for good.
-                del self._runs[run.run_id]
+        """Keep memory bounded on a shared server: beyond the limit, the runs settled longest ago stay only on disk.
+
+        Only saved runs are forgotten: any other would be lost for good. Call with the lock held.
+        """
+        saved = sorted((run for run in self._runs.values() if run.saved and not run.is_active),
+                       key=lambda run: run.settled_at or 0.0)
+        for run in saved[: max(0, len(saved) - SETTLED_RUNS_IN_MEMORY)]:
+            del self._runs[run.run_id]

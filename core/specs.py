@@ -96,6 +96,8 @@ class TrainingConfig:
             raise ValueError(f"epochs must be a whole number of at least 1, got {self.epochs!r}.")
         if not _is_whole_number(self.batch_size) or self.batch_size < 1:
             raise ValueError(f"batch size must be a whole number of at least 1, got {self.batch_size!r}.")
+        if not _is_whole_number(self.seed) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"seed must be a whole number from 0 to {2**32 - 1}, got {self.seed!r}.")
         if not 0.0 <= self.validation_split < 1.0:
             raise ValueError(
                 f"validation split must be at least 0 and below 1 (a fraction such as 0.1), "

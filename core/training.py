@@ -10,7 +10,7 @@ from typing import Callable
 
 import keras
 
-from core.arrays import check_fits, prepare_inputs, prepare_labels
+from core.arrays import check_fits, prepare_inputs, prepare_labels, split_sizes
 from core.building import build_model
 from core.datasets import Dataset
 from core.history import EpochRecord, RunHistory
@@ -80,17 +80,6 @@ def _optional_float(value: object) -> float | None:
     return None if value is None else float(value)
 
 
-def split_sizes(examples: int, validation_split: float) -> tuple[int, int]:
-    """How many examples Keras trains and validates on for a `validation_split` (its own rounding)."""
-    fitted = math.floor(examples * (1.0 - validation_split))
-    if validation_split and not 0 < fitted < examples:
-        raise ValueError(
-            f"a validation split of {validation_split} leaves {fitted} of {examples} examples for training and "
-            f"{examples - fitted} for validation; choose a split that keeps some of each (0.1 or 0.2 are usual)."
-        )
-    return fitted, examples - fitted
-
-
 @dataclass(frozen=True)
 class TrainingResult:
     """What a finished (or stopped) run leaves: the trained model and its score on the test set."""
@@ -99,6 +88,13 @@ class TrainingResult:
     test_loss: float
     test_accuracy: float | None
     stopped_early: bool
+
+
+def _stopped_early(history: RunHistory, stop_requested: threading.Event | None) -> bool:
+    """A stop that came after the last step (during the final evaluation, say) still leaves a finished run."""
+    snapshot = history.snapshot()
+    all_steps = snapshot.total_epochs * snapshot.batches_per_epoch
+    return stop_requested is not None and stop_requested.is_set() and snapshot.steps_done < all_steps
 
 
 def train_model(
@@ -140,5 +136,5 @@ def train_model(
         model=model,
         test_loss=float(scores["loss"]),
         test_accuracy=_optional_float(scores.get("accuracy")),
-        stopped_early=len(history.snapshot().epochs) < config.epochs,
+        stopped_early=_stopped_early(history, stop_requested),
     )

@@ -12,8 +12,8 @@ REFRESH_SECONDS = 0.4
 def draw_live(draw: Callable[[], None], is_active: Callable[[], bool]) -> None:
     """Draw once; while `is_active()`, redraw every REFRESH_SECONDS in a fragment.
 
-    When activity ends the whole page reruns once, so everything on it shows the final state and nothing
-    keeps polling the server.
+    When activity ends the whole page reruns (once per live part of the page), so everything on it shows
+    the final state and nothing keeps polling the server.
     """
     if not is_active():
         draw()

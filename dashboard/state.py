@@ -111,9 +111,11 @@ def sync_with_url() -> None:
     """
     if PRESET_KEY not in st.session_state and st.query_params.get(PRESET_PARAMETER) in PRESETS:
         st.session_state[PRESET_KEY] = st.query_params[PRESET_PARAMETER]
-    if RUN_KEY not in st.session_state:
-        run = run_registry().get(st.query_params.get(RUN_PARAMETER, ""))
-        if run is not None:
+    if RUN_KEY not in st.session_state and RUN_PARAMETER in st.query_params:
+        run = run_registry().get(st.query_params[RUN_PARAMETER])
+        if run is None:
+            del st.query_params[RUN_PARAMETER]
+        else:
             st.session_state[RUN_KEY] = run.run_id
             if PRESET_KEY not in st.session_state and run.preset in PRESETS:
                 st.session_state[PRESET_KEY] = run.preset

@@ -7,7 +7,8 @@ from conftest import wait_until
 from core.datasets import load_dataset
 from core.inference import predict_probabilities
 from core.presets import get_preset
-from core.runs import RunRegistry, RunState
+from core import runs
+from core.runs import RunRegistry, RunState, TrainingRun
 from core.specs import ModelSpec, TrainingConfig
 from core.storage import RunStorage
 
@@ -38,7 +39,7 @@ def test_a_run_trains_in_the_background_and_is_saved(tmp_path):
     )
 
 
-def test_runs_beyond_the_limit_wait_in_the_queue_and_stop_works(tmp_path):
+def test_runs_beyond_the_limit_wait_in_the_queue_in_order_and_stop_works(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path), max_concurrent=1)
     first = start_spiral(registry, epochs=5000, owner="ann")
     wait_until(lambda: first.history.snapshot().steps_done > 0)
@@ -47,14 +48,15 @@ def test_runs_beyond_the_limit_wait_in_the_queue_and_stop_works(tmp_path):
     assert first.state is RunState.RUNNING and second.state is third.state is RunState.QUEUED
     assert (registry.queue_position(second), registry.queue_position(third)) == (0, 1)
 
-    third.request_stop()
-    wait_until(lambda: third.state is RunState.STOPPED)
-    assert third.message == "stopped before it started." and third.history.snapshot().steps_done == 0
-    assert first.state is RunState.RUNNING and registry.queue_position(second) == 0
-
     first.request_stop()
     wait_until(lambda: second.state is RunState.RUNNING and second.history.snapshot().steps_done > 0)
-    assert first.state is RunState.STOPPED and "stopped after" in first.message
+    assert first.state is RunState.STOPPED and first.message.endswith("at your request.")
+    assert third.state is RunState.QUEUED and registry.queue_position(third) == 0, "first come, first served"
+
+    third.request_stop()
+    wait_until(lambda: third.state is RunState.STOPPED)
+    assert third.message == "ended before it started, at your request."
+    assert third.history.snapshot().steps_done == 0 and second.state is RunState.RUNNING
     second.request_stop()
     wait_until(lambda: not second.is_active)
     assert second.state is RunState.STOPPED and second.model is not None
@@ -87,9 +89,17 @@ def test_a_settled_run_is_found_again_after_a_server_restart(tmp_path):
                                predict_probabilities(run.model, SPIRAL.spec, examples), rtol=1e-5)
 
 
+def settled_record(run_id: str, state: str = "finished") -> dict:
+    run = TrainingRun(run_id=run_id, owner="", preset=SPIRAL.name, dataset="spiral", spec=SPIRAL.spec,
+                      config=SPIRAL.training)
+    run.settle(RunState(state))
+    return run.to_record()
+
+
 def test_ids_from_urls_cannot_reach_outside_the_runs_folder(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path / "runs"))
-    (tmp_path / "run.json").write_text("{}")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "run.json").write_text(json.dumps(settled_record("..")))  # A readable run, one folder up.
     assert registry.get("..") is None and registry.get("20261123-181500-3fa9c1") is None
     with pytest.raises(ValueError, match="not a run id"):
         RunStorage(tmp_path / "runs").folder("../escape")
@@ -116,8 +126,41 @@ def test_a_run_that_cannot_be_saved_still_ends_and_says_so(tmp_path):
     assert run.model is not None, "the trained model is still there to predict with"
 
 
-def test_a_damaged_run_record_is_no_run(tmp_path):
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"run_id": "20261123-181500-3fa9c1"}',
+        json.dumps({**settled_record("20261123-181500-3fa9c1"), "history": []}),
+        json.dumps(settled_record("20261123-181500-3fa9c1", state="running")),
+        json.dumps({**settled_record("20261123-181500-3fa9c1"), "dataset": "cifar"}),
+        "not json at all",
+    ],
+)
+def test_a_damaged_or_impossible_run_record_is_no_run(tmp_path, text):
     folder = tmp_path / "20261123-181500-3fa9c1"
     folder.mkdir()
-    (folder / "run.json").write_text('{"run_id": "20261123-181500-3fa9c1"}')
-    assert RunRegistry(RunStorage(tmp_path)).get("20261123-181500-3fa9c1") is None
+    (folder / "run.json").write_text(text)
+    registry = RunRegistry(RunStorage(tmp_path))
+    assert registry.get("20261123-181500-3fa9c1") is None
+
+
+def test_a_good_record_is_restored(tmp_path):
+    folder = tmp_path / "20261123-181500-3fa9c1"
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps(settled_record("20261123-181500-3fa9c1")))
+    registry = RunRegistry(RunStorage(tmp_path))
+    run = registry.get("20261123-181500-3fa9c1")
+    assert run.state is RunState.FINISHED and run.saved
+    assert registry.trained_model(run) is None, "no model.keras in the folder: no model, and no exception"
+
+
+def test_only_the_newest_settled_runs_stay_in_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(runs, "SETTLED_RUNS_IN_MEMORY", 1)
+    registry = RunRegistry(RunStorage(tmp_path))
+    older = start_spiral(registry, epochs=1, owner="ann")
+    wait_until(lambda: not older.is_active)
+    newer = start_spiral(registry, epochs=1, owner="bob")
+    wait_until(lambda: not newer.is_active)
+    wait_until(lambda: registry.get(newer.run_id) is newer and len(registry._runs) == 1)
+    again = registry.get(older.run_id)
+    assert again is not older and again.test_accuracy == older.test_accuracy, "read back from its folder"
