@@ -136,8 +136,8 @@ def train(arguments: argparse.Namespace) -> None:
     else:
         print(f"test loss {run.test_loss:.4f}, test accuracy {run.test_accuracy:.4f}", flush=True)
         if arguments.out is not None:
-            print(f"saved to {summary['run_folder']}: open it with ?run={run.run_id} when the dashboard's "
-                  f"KERAS_LAB_HOME has it under runs/", flush=True)
+            print(f"saved to {summary['run_folder']} (a dashboard whose runs folder holds it opens it at "
+                  f"?run={run.run_id})", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
