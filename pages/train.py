@@ -50,10 +50,11 @@ def draw_run(run: TrainingRun) -> None:
     epoch_time, test_loss, test_accuracy = st.columns(3)
     epoch_time.metric("Seconds per epoch", format_seconds(snapshot.steady_epoch_seconds),
                       help="Median over the epochs after the first, which also compiles the model.")
-    if run.test_loss is not None:
-        test_loss.metric("Test loss", f"{run.test_loss:.4f}")
-    if run.test_accuracy is not None:
-        test_accuracy.metric("Test accuracy", f"{run.test_accuracy:.2%}")
+    if not run.is_active:  # The scores exist a moment before the run settles (while it is saved).
+        if run.test_loss is not None:
+            test_loss.metric("Test loss", f"{run.test_loss:.4f}")
+        if run.test_accuracy is not None:
+            test_accuracy.metric("Test accuracy", f"{run.test_accuracy:.2%}")
     if snapshot.epochs:
         with st.expander("Every epoch"):
             table = pd.DataFrame([record.to_dict() for record in snapshot.epochs]).dropna(axis="columns", how="all")

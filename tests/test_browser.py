@@ -131,7 +131,7 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     assert page.evaluate(EPOCHS_DRAWN) == EPOCHS, "one run from first epoch to last: never stopped nor restarted"
     accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy").get_by_test_id("stMetricValue")
     assert float(accuracy.inner_text().rstrip("%")) >= 90.0
-    assert page.get_by_text(re.compile(r"^finished, test accuracy")).count() >= 1
+    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for()
     page.reload()  # The run rides in the address too: a reload shows it again, whole.
     page.get_by_text("Test accuracy", exact=True).wait_for()
     wait_until(lambda: page.evaluate(EPOCHS_DRAWN) == EPOCHS, timeout=30)
