@@ -71,10 +71,10 @@ def selected_preset() -> Preset:
     return PRESETS[st.session_state.setdefault(PRESET_KEY, DEFAULT_PRESET)]
 
 
-def dataset_of(preset: Preset) -> Dataset:
-    """The preset's dataset, with a spinner for the one slow case (a first download of the full MNIST)."""
-    with st.spinner(f"Loading the {preset.dataset} dataset…"):
-        return load_dataset(preset.dataset)
+def dataset_named(name: str) -> Dataset:
+    """A dataset, with a spinner for the one slow case (a first download of the full MNIST)."""
+    with st.spinner(f"Loading the {name} dataset…"):
+        return load_dataset(name)
 
 
 def reset_training_settings() -> None:

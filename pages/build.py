@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.presets import PRESETS
-from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, dataset_of, reset_training_settings, selected_preset
+from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, dataset_named, reset_training_settings, selected_preset
 
 st.title("Build")
 selected_preset()  # Sets the default choice before the widget reads it.
@@ -18,7 +18,7 @@ st.selectbox(
 preset = selected_preset()
 st.markdown(preset.description)
 
-dataset = dataset_of(preset)
+dataset = dataset_named(preset.dataset)
 st.caption(f"**Data** · {dataset.summary()}")
 
 spec = preset.spec

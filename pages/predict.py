@@ -3,12 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from core.datasets import load_dataset
 from core.inference import predict_probabilities
 from core.runs import RunState
 from dashboard.charts import image_figure, point_figure, probability_bars
 from dashboard.live import draw_live
-from dashboard.state import PAGES_DIRECTORY, PREDICT_INDEX_KEY, current_run, run_registry
+from dashboard.state import PAGES_DIRECTORY, PREDICT_INDEX_KEY, current_run, dataset_named, run_registry
 from dashboard.status import describe_run
 
 st.title("Predict")
@@ -27,7 +26,7 @@ if run.state is RunState.FAILED or model is None:
     st.error(f"This run has no trained model ({describe_run(run)}). Train again on the Train page.")
     st.stop()
 
-dataset = load_dataset(run.dataset)
+dataset = dataset_named(run.dataset)
 accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.2%}"
 st.caption(f"Model `{run.preset}` (run {run.run_id}{accuracy}) on {dataset.test_size:,} test examples of {dataset.title}.")
 

@@ -9,7 +9,7 @@ from dashboard.live import draw_live
 from dashboard.state import (
     PAGES_DIRECTORY,
     current_run,
-    dataset_of,
+    dataset_named,
     default_training_settings,
     run_registry,
     selected_preset,
@@ -64,7 +64,7 @@ def draw_run(run: TrainingRun) -> None:
 preset = selected_preset()
 st.title("Train")
 st.markdown(f"**{preset.title}** (`{preset.name}`)")
-dataset = dataset_of(preset)
+dataset = dataset_named(preset.dataset)
 st.caption(f"**Data** · {dataset.summary()}")
 
 run = current_run()
