@@ -7,22 +7,13 @@ import math
 import numpy as np
 
 from core.datasets import Dataset
+from core.shapes import check_spec
 from core.specs import ModelSpec
 
 
 def check_fits(spec: ModelSpec, dataset: Dataset) -> None:
-    """Raise a ValueError that says how to fix it when the model cannot take the dataset's examples or labels."""
-    if math.prod(dataset.input_shape) != math.prod(spec.input_shape):
-        raise ValueError(
-            f"the model takes inputs of shape {spec.input_shape}, but the {dataset.name} examples have shape "
-            f"{dataset.input_shape}; pick a preset made for this dataset or change the model's input shape."
-        )
-    output_units = spec.layers[-1].settings.get("units") if spec.layers else None
-    if output_units is not None and output_units != dataset.num_classes:
-        raise ValueError(
-            f"the last layer has {output_units} units but {dataset.name} has {dataset.num_classes} classes; "
-            f"set the last Dense layer to {dataset.num_classes} units."
-        )
+    """Raise a ValueError that says how to fix it when the model cannot train on the dataset's examples or labels."""
+    check_spec(spec, dataset.input_shape, dataset.num_classes)
 
 
 def split_sizes(examples: int, validation_split: float) -> tuple[int, int]:

@@ -2,34 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 
-from core.specs import ModelSpec
+from core.shapes import check_spec
+from core.specs import LayerSpec, ModelSpec
 
-LAYER_TYPES = {"Dense": keras.layers.Dense, "Dropout": keras.layers.Dropout, "Flatten": keras.layers.Flatten}
-OPTIMIZERS = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
+OPTIMIZER_CLASSES = {
+    "sgd": keras.optimizers.SGD,
+    "rmsprop": keras.optimizers.RMSprop,
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "adagrad": keras.optimizers.Adagrad,
+}
+REGULARIZER_CLASSES = {"l1": keras.regularizers.L1, "l2": keras.regularizers.L2}
 
 
-def build_model(spec: ModelSpec) -> keras.Model:
+def keras_arguments(layer: LayerSpec) -> dict[str, Any]:
+    """The layer's settings as Keras keyword arguments: a regulariser object from its name and factor."""
+    arguments = dict(layer.settings)
+    regularizer = arguments.pop("kernel_regularizer", "none")
+    factor = arguments.pop("regularization_factor", None)
+    if regularizer != "none":
+        arguments["kernel_regularizer"] = REGULARIZER_CLASSES[regularizer](factor)
+    return arguments
+
+
+def build_model(spec: ModelSpec, example_shape: tuple[int, ...] | None = None,
+                num_classes: int | None = None) -> keras.Model:
     """A compiled `keras.Sequential` for the spec, or a ValueError naming the layer or setting that is wrong."""
+    check_spec(spec, example_shape, num_classes)
     layers = [keras.Input(shape=spec.input_shape)]
     for position, layer in enumerate(spec.layers, start=1):
-        if layer.type not in LAYER_TYPES:
-            raise ValueError(
-                f"layer {position} has type {layer.type!r}, which Keras Lab cannot build; "
-                f"use one of: {', '.join(LAYER_TYPES)}."
-            )
-        layers.append(LAYER_TYPES[layer.type](**layer.settings))
+        checked = LayerSpec.of(layer.type, position, **layer.settings)
+        layers.append(getattr(keras.layers, layer.type)(**keras_arguments(checked)))
     model = keras.Sequential(layers)
     model.compile(optimizer=make_optimizer(spec), loss=spec.compile.loss, metrics=list(spec.compile.metrics))
     return model
 
 
 def make_optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
-    """The spec's optimizer, with its learning rate when the spec sets one."""
-    name = spec.compile.optimizer.lower()
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {spec.compile.optimizer!r}; use one of: {', '.join(OPTIMIZERS)}.")
-    if spec.compile.learning_rate is None:
-        return OPTIMIZERS[name]()
-    return OPTIMIZERS[name](learning_rate=spec.compile.learning_rate)
+    """The spec's optimizer, with its learning rate when the spec sets one, and SGD's momentum."""
+    arguments: dict[str, Any] = {}
+    if spec.compile.learning_rate is not None:
+        arguments["learning_rate"] = spec.compile.learning_rate
+    if spec.compile.optimizer == "sgd":
+        arguments["momentum"] = spec.compile.momentum
+    return OPTIMIZER_CLASSES[spec.compile.optimizer](**arguments)

@@ -167,7 +167,71 @@ def make_spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.
     )
 
 
-LOADERS: dict[str, Callable[[], Dataset]] = {"mnist": load_mnist, "spiral": make_spiral}
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def make_alphabet(window: int = 3) -> Dataset:
+    """The next-letter task: every run of `window` letters of the alphabet, labelled with the letter after it.
+
+    Inputs are letter indices 0–25 (the preset scales them by 1/26). There are only 23 windows, so, as in the
+    classic example, the model is tested on the same windows it learns: the task is memorising a sequence.
+    """
+    if not 1 <= window < len(ALPHABET):
+        raise ValueError(f"a window must hold from 1 to {len(ALPHABET) - 1} letters, got {window}.")
+    starts = range(len(ALPHABET) - window)
+    windows = np.array([[start + offset for offset in range(window)] for start in starts], dtype=np.uint8)
+    next_letters = np.array([start + window for start in starts], dtype=np.uint8)
+    x_test, y_test = windows.copy(), next_letters.copy()
+    _read_only(windows, next_letters, x_test, y_test)
+    return Dataset(
+        name="alphabet",
+        title="Alphabet: the next letter",
+        task="classification",
+        x_train=windows,
+        y_train=next_letters,
+        x_test=x_test,
+        y_test=y_test,
+        class_names=tuple(ALPHABET),
+        source=f"generated: the {len(windows)} windows of {window} letters, tested on the same windows",
+    )
+
+
+@dataclass(frozen=True)
+class DatasetOutline:
+    """What the builder needs to know of a dataset without loading it: one example's shape and the classes."""
+
+    name: str
+    title: str
+    example_shape: tuple[int, ...]
+    class_names: tuple[str, ...]
+    available: bool = True
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+
+OUTLINES: dict[str, DatasetOutline] = {
+    outline.name: outline
+    for outline in (
+        DatasetOutline("mnist", "MNIST handwritten digits", (28, 28), tuple(str(digit) for digit in range(10))),
+        DatasetOutline("spiral", "3-class spiral", (2,), tuple(f"arm {label}" for label in range(3))),
+        DatasetOutline("alphabet", "Alphabet: the next letter", (3,), tuple(ALPHABET)),
+        DatasetOutline("imdb", "IMDB movie reviews (1,000-word vocabulary, 100 words each)", (100,),
+                       ("negative", "positive"), available=False),
+        DatasetOutline("catsdogs", "Cats vs dogs photos (128×128 colour)", (128, 128, 3), ("cat", "dog"),
+                       available=False),
+    )
+}
+
+
+def dataset_outline(name: str) -> DatasetOutline:
+    if name not in OUTLINES:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(OUTLINES)}.")
+    return OUTLINES[name]
+
+
+LOADERS: dict[str, Callable[[], Dataset]] = {"mnist": load_mnist, "spiral": make_spiral, "alphabet": make_alphabet}
 
 _loaded: dict[str, Dataset] = {}
 _locks = {name: threading.Lock() for name in LOADERS}
@@ -177,6 +241,10 @@ _locks = {name: threading.Lock() for name in LOADERS}
 def load_dataset(name: str) -> Dataset:
     """The dataset called `name` with its default settings, loaded once per process and shared after that."""
     if name not in LOADERS:
+        if name in OUTLINES:
+            raise ValueError(f"the {OUTLINES[name].title} dataset is not in Keras Lab yet (it comes with the "
+                             f"datasets update); you can build, inspect and export its model, but not train it here. "
+                             f"Trainable now: {', '.join(LOADERS)}.")
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(LOADERS)}.")
     with _locks[name]:
         if name not in _loaded:

@@ -10,8 +10,19 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-CATEGORICAL_LOSSES = ("categorical_crossentropy",)
-"""Losses that expect one-hot labels; every other loss is given integer labels."""
+from core.layers import checked_settings
+
+OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamw", "adagrad")
+LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mean_squared_error")
+METRICS = ("accuracy", "mean_absolute_error", "mean_squared_error")
+
+
+def _is_whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
 @dataclass(frozen=True)
@@ -22,22 +33,53 @@ class LayerSpec:
     settings: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LayerSpec:
-        return cls(type=data["type"], settings=dict(data.get("settings", {})))
+    def of(cls, layer_type: str, position: int | None = None, **settings: Any) -> LayerSpec:
+        """A layer with every setting spelled out (defaults filled in) and checked against the catalogue."""
+        return cls(layer_type, checked_settings(layer_type, settings, position))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], position: int | None = None) -> LayerSpec:
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            raise ValueError(f"layer {position} must be an object with a \"type\" such as \"Dense\", got {data!r}.")
+        settings = data.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ValueError(f"layer {position} ({data['type']}): settings must be an object, got {settings!r}.")
+        return cls.of(data["type"], position, **settings)
 
 
 @dataclass(frozen=True)
 class CompileSpec:
-    """What `model.compile` is given. A `learning_rate` of None keeps the optimizer's own default."""
+    """What `model.compile` is given. A `learning_rate` of None keeps the optimizer's own default.
+
+    `momentum` is SGD's (0 is plain gradient descent); the other optimizers have no such setting.
+    """
 
     optimizer: str = "rmsprop"
     loss: str = "categorical_crossentropy"
     learning_rate: float | None = None
     metrics: tuple[str, ...] = ("accuracy",)
+    momentum: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name, value, allowed in (("optimizer", self.optimizer, OPTIMIZERS), ("loss", self.loss, LOSSES)):
+            if value not in allowed:
+                raise ValueError(f"unknown {name} {value!r}; use one of: {', '.join(allowed)}.")
+        unknown = [metric for metric in self.metrics if metric not in METRICS]
+        if unknown:
+            raise ValueError(f"unknown metric {unknown[0]!r}; use any of: {', '.join(METRICS)}.")
+        if self.learning_rate is not None and not (_is_number(self.learning_rate) and self.learning_rate > 0):
+            raise ValueError(f"the learning rate must be a number above 0 (0.001 is usual), got {self.learning_rate!r}.")
+        if not (_is_number(self.momentum) and 0 <= self.momentum < 1):
+            raise ValueError(f"momentum must be from 0 up to below 1 (0.9 is usual), got {self.momentum!r}.")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CompileSpec:
-        """Settings left out keep their defaults."""
+        """Settings left out keep their defaults; unknown ones are refused."""
+        known = {"optimizer", "loss", "learning_rate", "metrics", "momentum"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"the compile settings have no {', '.join(map(repr, unknown))}; "
+                             f"they are: {', '.join(sorted(known))}.")
         return cls(**{**data, "metrics": tuple(data.get("metrics", cls.metrics))})
 
 
@@ -55,8 +97,20 @@ class ModelSpec:
     input_scale: float = 1.0
 
     @property
+    def output_units(self) -> int | None:
+        """The size of the last layer that has units (None when no layer sets one)."""
+        for layer in reversed(self.layers):
+            for name in ("units", "filters"):
+                if name in layer.settings:
+                    return layer.settings[name]
+        return None
+
+    @property
     def uses_one_hot_labels(self) -> bool:
-        return self.compile.loss in CATEGORICAL_LOSSES
+        """Categorical cross-entropy, and mean squared error over several outputs, compare against one-hot rows."""
+        if self.compile.loss == "categorical_crossentropy":
+            return True
+        return self.compile.loss == "mean_squared_error" and (self.output_units or 1) > 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,30 +120,57 @@ class ModelSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
+        """A spec from its JSON form, every part checked: a ValueError says what is wrong and where."""
+        if not isinstance(data, dict):
+            raise ValueError("a model spec is a JSON object with \"input_shape\", \"layers\" and \"compile\".")
+        unknown = sorted(set(data) - {"input_shape", "layers", "compile", "input_scale"})
+        if unknown:
+            raise ValueError(f"a model spec has no {', '.join(map(repr, unknown))}; its parts are input_shape, "
+                             "layers, compile and input_scale.")
+        input_shape = data.get("input_shape")
+        if not isinstance(input_shape, list) or not input_shape or not all(
+            _is_whole_number(size) and size >= 1 for size in input_shape
+        ):
+            raise ValueError(f"input_shape must be a list of whole numbers of at least 1, such as [784], "
+                             f"got {input_shape!r}.")
+        layers = data.get("layers")
+        if not isinstance(layers, list):
+            raise ValueError(f"layers must be a list of layers, got {layers!r}.")
+        input_scale = data.get("input_scale", 1.0)
+        if not _is_number(input_scale) or input_scale <= 0:
+            raise ValueError(f"input_scale must be a number above 0 (1/255 for pixels), got {input_scale!r}.")
+        compile_settings = data.get("compile", {})
+        if not isinstance(compile_settings, dict):
+            raise ValueError(f"compile must be an object such as {{\"optimizer\": \"adam\"}}, got {compile_settings!r}.")
         return cls(
-            input_shape=tuple(data["input_shape"]),
-            layers=tuple(LayerSpec.from_dict(layer) for layer in data["layers"]),
-            compile=CompileSpec.from_dict(data.get("compile", {})),
-            input_scale=float(data.get("input_scale", 1.0)),
+            input_shape=tuple(input_shape),
+            layers=tuple(LayerSpec.from_dict(layer, position) for position, layer in enumerate(layers, start=1)),
+            compile=CompileSpec.from_dict(compile_settings),
+            input_scale=float(input_scale),
         )
 
     @classmethod
     def from_json(cls, text: str) -> ModelSpec:
-        return cls.from_dict(json.loads(text))
-
-
-def _is_whole_number(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"this is not valid JSON ({error.msg} at line {error.lineno}).") from None
+        return cls.from_dict(data)
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """How long and in what steps to train. `validation_split` holds back the last part of the training data."""
+    """How long and in what steps to train.
+
+    `validation_split` holds back the last part of the training data; `validate_on_test` instead watches the
+    test set during training, as the classic MNIST CNN example does (`validation_data=(x_test, y_test)`).
+    """
 
     epochs: int
     batch_size: int
     validation_split: float = 0.0
     seed: int = 0
+    validate_on_test: bool = False
 
     def __post_init__(self) -> None:
         if not _is_whole_number(self.epochs) or self.epochs < 1:
@@ -103,6 +184,9 @@ class TrainingConfig:
                 f"validation split must be at least 0 and below 1 (a fraction such as 0.1), "
                 f"got {self.validation_split!r}."
             )
+        if self.validate_on_test and self.validation_split:
+            raise ValueError("validate either on a split of the training data or on the test set, not both; "
+                             "set the validation split to 0 to validate on the test set.")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

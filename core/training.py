@@ -117,7 +117,7 @@ def train_model(
     y_test = prepare_labels(spec, dataset.y_test, dataset.num_classes)
 
     keras.utils.set_random_seed(config.seed)
-    model = build_model(spec)
+    model = build_model(spec, dataset.input_shape, dataset.num_classes)
     history.begin(config.epochs, math.ceil(fitted_examples / config.batch_size))
     callback = LiveHistoryCallback(history, stop_requested, on_epoch_end)
     model.fit(
@@ -126,6 +126,7 @@ def train_model(
         epochs=config.epochs,
         batch_size=config.batch_size,
         validation_split=config.validation_split,
+        validation_data=(x_test, y_test) if config.validate_on_test else None,
         callbacks=[callback],
         verbose=0,
     )

@@ -73,7 +73,7 @@ def test_validation_metrics_appear_when_data_is_held_back():
         (["train", "--preset", "mnist-dense512", "--epochs", "0"], "epochs must be"),
         (["train", "--preset", "mnist-dense512", "--epochs", "many"], "invalid int value: 'many'"),
         (["train", "--preset", "mnist-dense512", "--dataset", "cifar"], "unknown dataset 'cifar'"),
-        (["train", "--preset", "mnist-dense512", "--dataset", "spiral"], "takes inputs of shape (784,)"),
+        (["train", "--preset", "mnist-dense512", "--dataset", "spiral"], "The input shape (784,) holds 784 values"),
         (["train", "--preset", "spiral-dense10", "--validation-split", "0.999"], "leaves 0 of 300 examples"),
         (["train", "--preset", "spiral-dense10", "--seed", "-1"], "seed must be a whole number from 0"),
         (["train", "--preset", "spiral-dense10", "--out", "README.md"], "is a file; give a folder"),

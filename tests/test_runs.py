@@ -68,7 +68,7 @@ def test_a_failing_run_ends_with_a_message_and_the_registry_lives_on(tmp_path):
     broken = registry.start("tester", mnist.name, "spiral", mnist.spec, TrainingConfig(epochs=1, batch_size=50))
     wait_until(lambda: not broken.is_active)
     assert broken.state is RunState.FAILED
-    assert broken.message.startswith("the model takes inputs of shape (784,)")
+    assert broken.message.startswith("The input shape (784,) holds 784 values")
     assert RunStorage(tmp_path).load_record(broken.run_id)["state"] == "failed"
     healthy = start_spiral(registry, epochs=1)
     wait_until(lambda: not healthy.is_active)

@@ -1,0 +1,135 @@
+"""The builder's shapes and parameter counts against Keras's own, and every kind of nonsense it refuses."""
+
+import re
+
+import pytest
+
+from core.building import build_model
+from core.datasets import OUTLINES
+from core.presets import PRESETS
+from core.shapes import analyse_spec, check_spec
+from core.specs import CompileSpec, LayerSpec, ModelSpec
+
+L = LayerSpec.of
+MORE_SPECS = {
+    "every layer type": ModelSpec(
+        input_shape=(28, 28, 1),
+        layers=(
+            L("Conv2D", filters=8, kernel_size=3, strides=2, padding="same", kernel_regularizer="l2"),
+            L("BatchNormalization"),
+            L("AveragePooling2D", pool_size=3, strides=1, padding="same"),
+            L("MaxPooling2D", pool_size=2),
+            L("Conv2D", filters=6, kernel_size=2, kernel_regularizer="l1", regularization_factor=0.001),
+            L("GlobalAveragePooling2D"),
+            L("Reshape", target_shape=(3, 2)),
+            L("GRU", units=5, return_sequences=True),
+            L("SimpleRNN", units=4, return_sequences=True),
+            L("LSTM", units=7),
+            L("Activation", activation="elu"),
+            L("Dense", units=10, activation="softmax"),
+        ),
+    ),
+    "embedding into a sequence": ModelSpec(
+        input_shape=(12,),
+        layers=(L("Embedding", input_dim=50, output_dim=8), L("LSTM", units=6, return_sequences=True), L("Flatten"),
+                L("Dense", units=2, activation="softmax")),
+    ),
+}
+EVERY_SPEC = {**{name: preset.spec for name, preset in PRESETS.items()}, **MORE_SPECS}
+
+
+@pytest.mark.parametrize("name", list(EVERY_SPEC))
+def test_shapes_and_parameters_equal_keras_summary(name):
+    spec = EVERY_SPEC[name]
+    analysis = check_spec(spec)
+    model = build_model(spec)
+    keras_rows = [(tuple(layer.output.shape[1:]), layer.count_params(),
+                   sum(int(weight.numpy().size) for weight in layer.trainable_weights)) for layer in model.layers]
+    ours = [(row.output_shape, row.parameters, row.trainable_parameters) for row in analysis.rows]
+    assert ours == keras_rows
+    assert analysis.total_parameters == model.count_params()
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_fits_its_dataset(name):
+    outline = OUTLINES[PRESETS[name].dataset]
+    assert analyse_spec(PRESETS[name].spec, outline.example_shape, outline.num_classes).problems == ()
+
+
+def spec_of(*layers, input_shape=(784,), loss="categorical_crossentropy"):
+    return ModelSpec(input_shape=input_shape, layers=tuple(layers), compile=CompileSpec(optimizer="adam", loss=loss))
+
+
+SOFTMAX_10 = L("Dense", units=10, activation="softmax")
+DATA = {"kernel larger than its input": ((6, 6, 1), 10), "pool larger than its input": ((3, 3, 2), 10),
+        "softmax on one unit": ((28, 28), 2)}
+"""One example's shape and the number of classes, where a case is not about MNIST's."""
+NONSENSE = [
+    ("conv on a flat input", spec_of(L("Conv2D"), L("Flatten"), SOFTMAX_10),
+     r"Layer 1 \(Conv2D\) needs images of shape \(height, width, channels\) but gets a flat vector of 784 values"),
+    ("pooling on a flat input", spec_of(L("MaxPooling2D"), SOFTMAX_10), r"Layer 1 \(MaxPooling2D\) needs images"),
+    ("recurrent layer on images", spec_of(L("LSTM"), SOFTMAX_10, input_shape=(28, 28, 1)),
+     r"Layer 1 \(LSTM\) reads sequences .* add Reshape with target_shape \[28, 28\]"),
+    ("dense on images feeding the head", spec_of(L("Dense", units=10, activation="softmax"), input_shape=(28, 28, 1)),
+     r"Layer 1 \(Dense\) leaves the model's output with shape \(28, 28, 10\).*Add Flatten before layer 1"),
+    ("dense on a sequence", spec_of(L("SimpleRNN", return_sequences=True), SOFTMAX_10, input_shape=(28, 28)),
+     r"Layer 2 \(Dense\) .* not one prediction per example"),
+    ("kernel larger than its input", spec_of(L("Conv2D", kernel_size=9), L("Flatten"), SOFTMAX_10,
+                                             input_shape=(6, 6, 1)),
+     r"Layer 1 \(Conv2D\) its 9×9 window is larger than its 6×6 input"),
+    ("pool larger than its input", spec_of(L("MaxPooling2D", pool_size=4), L("Flatten"), SOFTMAX_10,
+                                           input_shape=(3, 3, 2)), "larger than its 3×3 input"),
+    ("zero units", spec_of(LayerSpec("Dense", {"units": 0}), SOFTMAX_10), "Layer 1 .Dense.: units is 0; it must be at least 1"),
+    ("negative filters", spec_of(LayerSpec("Conv2D", {"filters": -4}), input_shape=(28, 28, 1)),
+     "filters is -4; it must be at least 1"),
+    ("zero kernel", spec_of(LayerSpec("Conv2D", {"kernel_size": 0}), input_shape=(28, 28, 1)),
+     "kernel_size is 0; it must be at least 1"),
+    ("dropout of one", spec_of(LayerSpec("Dropout", {"rate": 1.0}), SOFTMAX_10), "rate is 1; it must be from 0 up to below 1"),
+    ("negative dropout", spec_of(LayerSpec("Dropout", {"rate": -0.1}), SOFTMAX_10), "rate is -0.1; it must be at least 0"),
+    ("wrong number of outputs", spec_of(L("Dense", units=5, activation="softmax")),
+     r"The last layer \(layer 1, Dense\) has 5 outputs but the dataset has 10 classes; set it to 10 units"),
+    ("softmax on one unit", spec_of(L("Dense", units=1, activation="softmax"), loss="binary_crossentropy"),
+     "Layer 1 puts softmax on one unit"),
+    ("binary loss on ten classes", spec_of(SOFTMAX_10, loss="binary_crossentropy"),
+     "binary_crossentropy is for two classes, but this dataset has 10"),
+    ("cross-entropy without probabilities", spec_of(L("Dense", units=10, activation="linear")),
+     "expects probabilities, but the model's last activation is linear; end with softmax"),
+    ("too many parameters", spec_of(L("Dense", units=8000), SOFTMAX_10),
+     r"The model has 6,360,010 parameters, more than this server's limit of 5,000,000: its weights take 25 MB"),
+    ("no layers", spec_of(), "The model has no layers yet"),
+    ("input shape the data does not have", spec_of(SOFTMAX_10, input_shape=(100,)),
+     r"The input shape \(100,\) holds 100 values, but each example of the dataset has shape \(28, 28\)"),
+    ("a reshape that loses values", spec_of(L("Reshape", target_shape=(28, 27)), L("Flatten"), SOFTMAX_10),
+     r"target_shape \[28, 27\] holds 756 values but its input \(784,\) holds 784"),
+]
+
+
+@pytest.mark.parametrize("case, spec, message", NONSENSE, ids=[case for case, _, _ in NONSENSE])
+def test_nonsense_is_refused_with_a_message_that_says_how_to_fix_it(case, spec, message):
+    example_shape, num_classes = DATA.get(case, ((28, 28), 10))
+    analysis = analyse_spec(spec, example_shape, num_classes)
+    assert analysis.problems, f"{case} was not refused"
+    assert any(re.search(message, str(problem)) for problem in analysis.problems), [
+        str(problem) for problem in analysis.problems]
+    with pytest.raises(ValueError, match=message):
+        build_model(spec, example_shape, num_classes)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"input_shape": [4], "layers": [{"type": "Transformer"}]}', "layer 1 has type 'Transformer'"),
+        ('{"input_shape": [4], "layers": [{"type": "Dense", "settings": {"unit": 3}}]}',
+         "layer 1 \\(Dense\\) has no setting 'unit'; its settings are: units"),
+        ('{"input_shape": [4], "layers": [], "compile": {"optimizer": "adamax"}}', "unknown optimizer 'adamax'"),
+        ('{"input_shape": [4], "layers": [], "compile": {"loss": "hinge"}}', "unknown loss 'hinge'"),
+        ('{"input_shape": [4], "layers": [], "extra": 1}', "a model spec has no 'extra'"),
+        ('{"input_shape": [0], "layers": []}', "input_shape must be a list of whole numbers of at least 1"),
+        ('{"input_shape": [4], "layers": [{"type": "Dense", "settings": {"units": "ten"}}]}',
+         "units must be a whole number"),
+        ("not json", "this is not valid JSON"),
+    ],
+)
+def test_uploaded_specs_with_unknown_types_or_settings_are_refused(text, message):
+    with pytest.raises(ValueError, match=message):
+        ModelSpec.from_json(text)
