@@ -1,4 +1,4 @@
-"""The command line: list presets and train one headless, with the same code the Train page uses.
+"""The command line: list presets, train one headless with the same code the Train page uses, or export one.
 
 Instructors pre-train with it and tests drive it. Every mistake in the arguments or the input ends with
 exit status 2 and one line on stderr that starts with `error:`, never a traceback.
@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 
 from core.arrays import check_fits, split_sizes
 from core.datasets import load_dataset
+from core.export import python_script
 from core.history import EpochRecord
 from core.presets import PRESETS, get_preset
 from core.runs import RunRegistry, RunState, TrainingRun, new_run_id
@@ -53,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="runs folder to save the run in (as DIR/RUN_ID/run.json and model.keras); "
                             "~/.keras-lab/runs makes it open in the dashboard")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch, then the test scores")
+
+    export = commands.add_parser("export", help="print a preset as a standalone Keras script or as its spec's JSON")
+    export.add_argument("--preset", required=True, help="a name from `python -m core presets`")
+    export.add_argument("--format", choices=("python", "json"), default="python",
+                        help="python: a script that trains it as Keras Lab does (default); json: the model spec")
     return parser
 
 
@@ -140,11 +146,22 @@ def train(arguments: argparse.Namespace) -> None:
                   f"?run={run.run_id})", flush=True)
 
 
+def export(arguments: argparse.Namespace) -> None:
+    """The preset as code to take away; nothing is loaded or trained, so Keras is not imported."""
+    preset = get_preset(arguments.preset)
+    if arguments.format == "json":
+        print(preset.spec.to_json())
+    else:
+        print(python_script(preset.spec, preset.training, preset.dataset, preset.title), end="")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         arguments = _parser().parse_args(argv)
         if arguments.command == "presets":
             list_presets(arguments.json)
+        elif arguments.command == "export":
+            export(arguments)
         else:
             train(arguments)
     except (CommandLineError, ValueError, OSError) as error:

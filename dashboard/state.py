@@ -12,7 +12,8 @@ import streamlit as st
 from core.datasets import Dataset, load_dataset
 from core.presets import PRESETS, Preset
 from core.runs import RunRegistry, TrainingRun
-from core.specs import TrainingConfig
+from core.sharing import spec_from_token, spec_token
+from core.specs import ModelSpec, TrainingConfig
 from core.storage import RunStorage
 
 PAGES_DIRECTORY = Path(__file__).resolve().parent.parent / "pages"
@@ -22,6 +23,14 @@ MAX_RUNS_VARIABLE = "KERAS_LAB_MAX_RUNS"
 DEFAULT_MAX_RUNS = 2
 
 PRESET_KEY = "preset"
+SPEC_KEY = "build_spec"
+"""The model as the Build page has edited it; absent while it is the preset's own."""
+EDITS_KEY = "build_edits"
+"""Counts structural edits: the layer widgets' keys carry it, so a moved layer's widgets start afresh."""
+EDIT_ERROR_KEY = "build_edit_error"
+SPEC_PARAMETER = "spec"
+URL_READ_KEY = "url_read"
+"""Set once the address has been read: after that, the session's own choices write the address, not read it."""
 RUN_KEY = "run_id"
 OWNER_KEY = "owner"
 PREDICT_INDEX_KEY = "predict_index"
@@ -32,6 +41,7 @@ TRAINING_KEYS = {
     "batch_size": "train_batch_size",
     "validation_split": "train_validation_split",
     "seed": "train_seed",
+    "validate_on_test": "train_validate_on_test",
 }
 """TrainingConfig field → the Train page widget that edits it."""
 PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_INDEX_KEY, *TRAINING_KEYS.values())
@@ -77,10 +87,37 @@ def dataset_named(name: str) -> Dataset:
         return load_dataset(name)
 
 
-def reset_training_settings() -> None:
-    """After another preset is chosen, the Train page starts again from that preset's defaults."""
-    for key in TRAINING_KEYS.values():
+def start_from_preset() -> None:
+    """After another preset is chosen, Build shows its layers and Train its defaults, whatever was edited before."""
+    for key in (*TRAINING_KEYS.values(), SPEC_KEY, EDIT_ERROR_KEY):
         st.session_state.pop(key, None)
+    st.session_state[EDITS_KEY] = st.session_state.get(EDITS_KEY, 0) + 1
+
+
+def widget_key(scope: str, name: str) -> str:
+    """A Build widget's key; it changes with every structural edit, so the widgets start afresh from the spec."""
+    return f"{scope}-{st.session_state.get(EDITS_KEY, 0)}-{name}"
+
+
+def current_training_config(preset: Preset) -> TrainingConfig:
+    """The Train page's settings where the learner has set them, the preset's defaults elsewhere."""
+    try:
+        return training_config_from_widgets()
+    except (KeyError, ValueError):
+        return preset.training
+
+
+def working_spec() -> ModelSpec:
+    """The model the learner is building: the preset's, with every edit made on the Build page."""
+    return st.session_state.get(SPEC_KEY) or selected_preset().spec
+
+
+def set_working_spec(spec: ModelSpec, structural: bool = True) -> None:
+    """Keep an edited spec; a structural edit (add, move, remove, upload) gives the layer widgets new keys."""
+    st.session_state[SPEC_KEY] = spec
+    st.session_state.pop(EDIT_ERROR_KEY, None)
+    if structural:
+        st.session_state[EDITS_KEY] = st.session_state.get(EDITS_KEY, 0) + 1
 
 
 def default_training_settings(preset: Preset) -> None:
@@ -91,7 +128,7 @@ def default_training_settings(preset: Preset) -> None:
 
 def training_config_from_widgets() -> TrainingConfig:
     """The Train page's settings as a TrainingConfig; a ValueError says which one is wrong."""
-    types = {"epochs": int, "batch_size": int, "validation_split": float, "seed": int}
+    types = {"epochs": int, "batch_size": int, "validation_split": float, "seed": int, "validate_on_test": bool}
     return TrainingConfig(**{name: types[name](st.session_state[key]) for name, key in TRAINING_KEYS.items()})
 
 
@@ -119,7 +156,24 @@ def sync_with_url() -> None:
             st.session_state[RUN_KEY] = run.run_id
             if PRESET_KEY not in st.session_state and run.preset in PRESETS:
                 st.session_state[PRESET_KEY] = run.preset
-    wanted = {PRESET_PARAMETER: selected_preset().name, RUN_PARAMETER: st.session_state.get(RUN_KEY)}
+                if SPEC_PARAMETER not in st.query_params and run.spec != PRESETS[run.preset].spec:
+                    st.session_state[SPEC_KEY] = run.spec  # The run trained an edited model: show that one.
+    if not st.session_state.get(URL_READ_KEY) and SPEC_PARAMETER in st.query_params:
+        _spec_from_url()
+    st.session_state[URL_READ_KEY] = True
+    edited = working_spec() != selected_preset().spec
+    wanted = {PRESET_PARAMETER: selected_preset().name, RUN_PARAMETER: st.session_state.get(RUN_KEY),
+              SPEC_PARAMETER: spec_token(working_spec()) if edited else None}
     for parameter, value in wanted.items():
         if value is not None and st.query_params.get(parameter) != value:
             st.query_params[parameter] = value
+        elif value is None and parameter in st.query_params:
+            del st.query_params[parameter]
+
+
+def _spec_from_url() -> None:
+    """A model carried by a shared link; a damaged one is dropped and said so, the preset stays."""
+    try:
+        st.session_state[SPEC_KEY] = spec_from_token(st.query_params[SPEC_PARAMETER])
+    except ValueError as error:
+        st.session_state[EDIT_ERROR_KEY] = f"The link's model could not be opened: {error} The preset is shown instead."

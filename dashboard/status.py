@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.datasets import loaded_dataset
+from core.datasets import dataset_outline, loaded_dataset
 from core.runs import RunState, TrainingRun
 from dashboard.live import draw_live
-from dashboard.state import current_run, run_registry, selected_preset
+from dashboard.state import current_run, run_registry, selected_preset, working_spec
 
 
 def describe_run(run: TrainingRun) -> str:
@@ -31,10 +31,13 @@ def render_sidebar() -> None:
     """The model, the dataset and the run, on every page."""
     preset = selected_preset()
     with st.sidebar:
-        st.markdown(f"**Model** · {preset.title}  \n`{preset.name}`")
+        edited = ", edited" if working_spec() != preset.spec else ""
+        st.markdown(f"**Model** · {preset.title}  \n`{preset.name}`{edited}")
         dataset = loaded_dataset(preset.dataset)
         if dataset is None:
-            st.markdown(f"**Dataset** · `{preset.dataset}` (loads when you open Build or Train)")
+            st.markdown(f"**Dataset** · `{preset.dataset}` (loads when you open Build or Train)"
+                        if dataset_outline(preset.dataset).available else
+                        f"**Dataset** · `{preset.dataset}`, not in Keras Lab yet")
         else:
             st.markdown(
                 f"**Dataset** · {dataset.title}, {dataset.train_size:,} train / {dataset.test_size:,} test  \n"

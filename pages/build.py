@@ -1,10 +1,73 @@
-"""Build: choose the model. (The layer-by-layer editor grows here.)"""
+"""Build: start from a classic example, then add, edit, reorder and remove layers while shapes update live."""
 
 import pandas as pd
 import streamlit as st
 
+from core.compile_options import LOSS_EXPLANATIONS, OPTIMIZER_EXPLANATIONS, compile_summary, suggested_loss
+from core.datasets import dataset_outline
+from core.editing import change_compile, change_input_shape, input_shape_options, insert_layer
+from core.export import python_script
+from core.layers import CATALOGUE
 from core.presets import PRESETS
-from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, dataset_named, reset_training_settings, selected_preset
+from core.shapes import analyse_spec
+from core.specs import LOSSES, METRICS, OPTIMIZERS, ModelSpec
+from dashboard.diagram import layer_caption, model_diagram
+from dashboard.layer_form import apply_edit, layer_form
+from dashboard.state import (
+    EDIT_ERROR_KEY,
+    PAGES_DIRECTORY,
+    PRESET_KEY,
+    current_training_config,
+    dataset_named,
+    selected_preset,
+    set_working_spec,
+    start_from_preset,
+    widget_key,
+    working_spec,
+)
+
+ADD_TYPE_KEY, ADD_POSITION_KEY, UPLOAD_KEY = "build_add_type", "build_add_position", "build_upload"
+TABLE_ROW_PIXELS = 35  # Streamlit's row height: the summary table shows every layer without a scroll bar.
+
+
+def keras_shape(shape: tuple[int, ...] | None) -> str:
+    """Shapes as `model.summary()` prints them, with the batch axis as None."""
+    return "–" if shape is None else str((None, *shape))
+
+
+def spec_uploaded() -> None:
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is None:
+        return
+    try:
+        set_working_spec(ModelSpec.from_json(upload.getvalue().decode("utf-8", errors="replace")))
+    except ValueError as error:
+        st.session_state[EDIT_ERROR_KEY] = f"{upload.name} was not loaded: {error} Your model is unchanged."
+
+
+def add_layer() -> None:
+    layer_type, position = st.session_state[ADD_TYPE_KEY], int(st.session_state[ADD_POSITION_KEY])
+    apply_edit(lambda spec: insert_layer(spec, position, layer_type))
+    st.session_state.pop(ADD_POSITION_KEY, None)
+
+
+def compile_changed(setting: str) -> None:
+    value = st.session_state[widget_key("compile", setting)]
+    apply_edit(lambda spec: change_compile(spec, **{setting: tuple(value) if setting == "metrics" else value}),
+               structural=False)
+
+
+def input_shape_changed() -> None:
+    apply_edit(lambda spec: change_input_shape(spec, st.session_state[widget_key("input", "shape")]), structural=False)
+
+
+def compile_widget(column, widget, setting: str, label: str, value, **options) -> None:
+    """One compile setting, initialised from the spec and written back to it when changed."""
+    key = widget_key("compile", setting)
+    st.session_state.setdefault(key, value)
+    with column:
+        widget(label, key=key, on_change=compile_changed, args=(setting,), **options)
+
 
 st.title("Build")
 selected_preset()  # Sets the default choice before the widget reads it.
@@ -13,30 +76,104 @@ st.selectbox(
     options=list(PRESETS),
     format_func=lambda name: f"{PRESETS[name].title}  ({name})",
     key=PRESET_KEY,
-    on_change=reset_training_settings,
+    on_change=start_from_preset,
 )
 preset = selected_preset()
+outline = dataset_outline(preset.dataset)
+spec = working_spec()
+analysis = analyse_spec(spec, outline.example_shape, outline.num_classes)
 st.markdown(preset.description)
+if outline.available:
+    st.caption(f"**Data** · {dataset_named(preset.dataset).summary()}")
+else:
+    st.info(f"**Data** · {outline.title}: one example is {outline.example_shape}, {outline.num_classes} classes. "
+            "This dataset is not in Keras Lab yet: you can build, inspect and export this model, not train it here.",
+            icon=":material/info:")
 
-dataset = dataset_named(preset.dataset)
-st.caption(f"**Data** · {dataset.summary()}")
+if EDIT_ERROR_KEY in st.session_state:
+    st.warning(st.session_state[EDIT_ERROR_KEY], icon=":material/undo:")
+if spec != preset.spec:
+    st.button("Back to the preset's model", icon=":material/restart_alt:", on_click=start_from_preset)
+if analysis.ok:
+    st.success(f"Ready to train: {len(spec.layers)} layers, {analysis.total_parameters:,} parameters.",
+               icon=":material/check_circle:")
+else:
+    for problem in analysis.problems:
+        st.error(str(problem), icon=":material/error:")
 
-spec = preset.spec
-layers = [{"#": 0, "layer": "Input", "settings": f"shape {spec.input_shape}"}] + [
-    {"#": position, "layer": layer.type, "settings": ", ".join(f"{key}={value}" for key, value in layer.settings.items())}
-    for position, layer in enumerate(spec.layers, start=1)
-]
-st.dataframe(pd.DataFrame(layers), hide_index=True, width="stretch")
+layers_column, summary_column = st.columns(2, gap="large")
+with layers_column:
+    st.subheader("Layers")
+    shapes = input_shape_options(outline.example_shape)
+    if tuple(spec.input_shape) not in shapes:
+        shapes.append(tuple(spec.input_shape))
+    st.session_state.setdefault(widget_key("input", "shape"), tuple(spec.input_shape))
+    st.selectbox("Input shape (one example)", shapes, key=widget_key("input", "shape"), on_change=input_shape_changed,
+                 help="The same values, arranged for the first layer: flat for Dense, (height, width, channels) for "
+                      "Conv2D, (time steps, features) for recurrent layers.")
+    problem_positions = {problem.position for problem in analysis.problems}
+    rows = {row.position: row for row in analysis.rows}
+    for position, layer in enumerate(spec.layers, start=1):
+        shape = keras_shape(rows[position].output_shape) if position in rows else "?"
+        icon = ":material/error:" if position in problem_positions else None
+        with st.expander(f"{position} · {layer_caption(layer)} → {shape}", icon=icon):
+            layer_form(spec, position)
 
-learning_rate = "its default learning rate" if spec.compile.learning_rate is None else f"learning rate {spec.compile.learning_rate:g}"
-labels = "one-hot labels" if spec.uses_one_hot_labels else "integer labels"
-validation = f"{preset.training.validation_split:.0%} held back for validation" if preset.training.validation_split else "no validation split"
-st.markdown(
-    f"**Compile** · optimizer `{spec.compile.optimizer}` ({learning_rate}) · loss `{spec.compile.loss}` on {labels} · "
-    f"metrics {', '.join(spec.compile.metrics)}  \n"
-    f"**Training** · {preset.training.epochs} epochs · batch size {preset.training.batch_size} · {validation}"
-)
-if spec.input_scale != 1.0:
-    st.caption(f"Inputs are multiplied by {spec.input_scale:.6g} before training (pixels 0–255 become 0–1).")
+    add_type, add_position, add_button = st.columns([3, 2, 2], vertical_alignment="bottom")
+    add_type.selectbox("Add a layer", list(CATALOGUE), key=ADD_TYPE_KEY,
+                       help="  \n".join(f"**{name}**: {kind.summary}" for name, kind in CATALOGUE.items()))
+    add_position.number_input("at position", min_value=1, max_value=len(spec.layers) + 1,
+                              value=max(len(spec.layers), 1), key=ADD_POSITION_KEY,
+                              help="Where the new layer goes; the default is just before the output layer.")
+    add_button.button("Add layer", icon=":material/add:", on_click=add_layer, type="primary", width="stretch")
 
-st.page_link(str(PAGES_DIRECTORY / "train.py"), label="Train this model", icon=":material/monitoring:")
+with summary_column:
+    st.subheader("Summary")
+    table = [{"Layer": "Input", "Output shape": keras_shape(tuple(spec.input_shape)), "Param #": 0}] + [
+        {"Layer": f"{position} · {layer_caption(layer)}",
+         "Output shape": keras_shape(rows[position].output_shape) if position in rows else "?",
+         "Param #": rows[position].parameters if position in rows else None}
+        for position, layer in enumerate(spec.layers, start=1)
+    ]
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", height=TABLE_ROW_PIXELS * (len(table) + 1) + 3,
+                 column_config={"Param #": st.column_config.NumberColumn(format="localized")})
+    st.markdown(f"**Total params** {analysis.total_parameters:,} · **Trainable** {analysis.trainable_parameters:,} · "
+                f"**Non-trainable** {analysis.total_parameters - analysis.trainable_parameters:,}")
+    st.graphviz_chart(model_diagram(spec, analysis))
+
+st.subheader("Compile")
+optimizer, rate, loss, metrics = st.columns(4)
+compile_widget(optimizer, st.selectbox, "optimizer", "Optimizer", spec.compile.optimizer, options=OPTIMIZERS)
+compile_widget(rate, st.number_input, "learning_rate", "Learning rate", spec.compile.learning_rate, min_value=1e-6,
+               format="%g", step=0.0001, placeholder="the optimizer's default",
+               help="Leave empty to keep the optimizer's own default.")
+compile_widget(loss, st.selectbox, "loss", "Loss", spec.compile.loss, options=LOSSES)
+compile_widget(metrics, st.multiselect, "metrics", "Metrics", list(spec.compile.metrics), options=METRICS)
+if spec.compile.optimizer == "sgd":
+    compile_widget(optimizer, st.number_input, "momentum", "Momentum", spec.compile.momentum, min_value=0.0,
+                   max_value=0.99, step=0.1, help="0 is plain gradient descent; 0.9 is the usual choice.")
+suggested = suggested_loss(spec, outline.num_classes)
+labels = "one-hot rows" if spec.uses_one_hot_labels else "class numbers"
+st.caption(f"**{spec.compile.optimizer}**: {OPTIMIZER_EXPLANATIONS[spec.compile.optimizer]} Now: "
+           f"{compile_summary(spec.compile)}.  \n**{spec.compile.loss}**: {LOSS_EXPLANATIONS[spec.compile.loss]} "
+           f"Labels are given as {labels}."
+           + ("" if spec.compile.loss == suggested else f" For this output and data the usual loss is **{suggested}**."))
+
+st.subheader("Take it with you")
+config = current_training_config(preset)
+code = python_script(spec, config, preset.dataset, preset.title)
+script, as_json, upload = st.columns(3)
+script.download_button("Download the Python script", code, file_name=f"{preset.name}.py", mime="text/x-python",
+                       icon=":material/download:", on_click="ignore")
+as_json.download_button("Download the spec (JSON)", spec.to_json(), file_name=f"{preset.name}.json",
+                        mime="application/json", icon=":material/data_object:", on_click="ignore")
+upload.file_uploader("Open a spec (JSON)", type=["json"], key=UPLOAD_KEY, on_change=spec_uploaded,
+                     help="A spec downloaded from Keras Lab; unknown layer types or settings are refused.")
+with st.expander("Show code: a standalone Keras script", icon=":material/code:"):
+    st.caption("Runs on its own with keras and numpy: `python script.py --epochs 1 --limit 256` for a quick try.")
+    st.code(code, language="python")
+st.caption("The address of this page carries your model: copy it from the browser's address bar to share exactly "
+           "this model.")
+
+if analysis.ok and outline.available:
+    st.page_link(str(PAGES_DIRECTORY / "train.py"), label="Train this model", icon=":material/monitoring:")

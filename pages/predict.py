@@ -54,9 +54,11 @@ example, verdict = st.columns([1, 2])
 with example:
     if dataset.is_image:
         st.plotly_chart(image_figure(dataset.x_test[index]), width="stretch", key="example")
-    else:
+    elif dataset.input_shape == (2,):
         st.plotly_chart(point_figure(dataset.x_test, dataset.y_test, dataset.class_names, index), width="stretch",
                         key="example")
+    else:  # A sequence of class indices, such as three letters of the alphabet.
+        st.subheader(" ".join(dataset.class_names[int(value)] for value in dataset.x_test[index]) + " → ?")
 with verdict:
     true_name, predicted_name = dataset.class_names[true_label], dataset.class_names[predicted_label]
     label, guess, confidence = st.columns(3)

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from core.datasets import dataset_outline
 from core.runs import RunState, TrainingRun
+from core.shapes import analyse_spec
 from dashboard.charts import training_curve
 from dashboard.live import draw_live
 from dashboard.state import (
@@ -16,6 +18,7 @@ from dashboard.state import (
     session_owner,
     set_current_run,
     training_config_from_widgets,
+    working_spec,
 )
 from dashboard.status import describe_run
 
@@ -62,10 +65,22 @@ def draw_run(run: TrainingRun) -> None:
 
 
 preset = selected_preset()
+spec = working_spec()
 st.title("Train")
-st.markdown(f"**{preset.title}** (`{preset.name}`)")
+edited = " as you edited it on Build" if spec != preset.spec else ""
+st.markdown(f"**{preset.title}** (`{preset.name}`){edited}")
+outline = dataset_outline(preset.dataset)
+if not outline.available:
+    st.info(f"{outline.title} is not in Keras Lab yet, so this model cannot train here. Build shows its layers and "
+            "exports a script that trains it where the data is.", icon=":material/info:")
+    st.page_link(str(PAGES_DIRECTORY / "build.py"), label="Back to Build", icon=":material/account_tree:")
+    st.stop()
 dataset = dataset_named(preset.dataset)
 st.caption(f"**Data** · {dataset.summary()}")
+analysis = analyse_spec(spec, dataset.input_shape, dataset.num_classes)
+if not analysis.ok:
+    st.error(f"This model cannot train yet: {analysis.problems[0]}", icon=":material/error:")
+    st.page_link(str(PAGES_DIRECTORY / "build.py"), label="Fix it on Build", icon=":material/account_tree:")
 
 run = current_run()
 busy = run is not None and run.is_active
@@ -79,11 +94,14 @@ validation_split.number_input("Validation split", min_value=0.0, max_value=0.9, 
                               disabled=busy, help="Fraction of the training data held back to check for over-fitting.")
 seed.number_input("Seed", min_value=0, step=1, key="train_seed", disabled=busy,
                   help="Same seed, same settings: same starting weights and the same curves.")
+st.checkbox("Validate on the test set instead", key="train_validate_on_test", disabled=busy,
+            help="Watch the test set during training, as the classic MNIST CNN example does "
+                 "(validation_data=(x_test, y_test)); set the validation split to 0 to use it.")
 
 start, stop, _ = st.columns([1, 1, 4])
-if start.button("Start training", type="primary", disabled=busy, icon=":material/play_arrow:"):
+if start.button("Start training", type="primary", disabled=busy or not analysis.ok, icon=":material/play_arrow:"):
     try:
-        run = run_registry().start(session_owner(), preset.name, preset.dataset, preset.spec,
+        run = run_registry().start(session_owner(), preset.name, preset.dataset, spec,
                                    training_config_from_widgets())
     except ValueError as error:
         st.error(f"Cannot start: {error}")

@@ -56,7 +56,7 @@ def test_build_lists_the_layers_and_a_new_preset_resets_training_settings():
     app = visit(open_app(), "build")
     assert app.selectbox(key="preset").value == "mnist-dense512"
     assert "the 5,000 real MNIST digits shipped with Keras Lab" in page_text(app)
-    assert app.dataframe[0].value["layer"].tolist() == ["Input", "Dense", "Dense"]
+    assert app.dataframe[0].value["Layer"].tolist() == ["Input", "1 · Dense 512 relu", "2 · Dense 10 softmax"]
 
     visit(app, "train").number_input(key="train_epochs").set_value(7).run()
     visit(app, "build").selectbox(key="preset").set_value("spiral-dense10").run()

@@ -1,0 +1,44 @@
+"""What the compile settings mean, in words a learner can use to choose between them."""
+
+from __future__ import annotations
+
+from core.specs import CompileSpec, ModelSpec
+
+
+def suggested_loss(spec: ModelSpec, num_classes: int) -> str:
+    """The loss the classic examples use for such a head: binary for one sigmoid unit, else categorical."""
+    if num_classes == 2 and spec.output_units == 1:
+        return "binary_crossentropy"
+    return "categorical_crossentropy"
+
+
+LOSS_EXPLANATIONS = {
+    "categorical_crossentropy": "One output per class (softmax) against one-hot labels: the classic choice for "
+                                "classifying into several classes.",
+    "sparse_categorical_crossentropy": "The same loss, but the labels stay class numbers (3 rather than "
+                                       "[0,0,0,1,…]): less memory for many classes, same training.",
+    "binary_crossentropy": "One sigmoid output, the probability of the second class, against 0/1 labels: for two "
+                           "classes such as positive and negative reviews.",
+    "mean_squared_error": "The mean squared difference between outputs and one-hot labels: the loss of regression. It "
+                          "works for classes but learns more slowly than cross-entropy, whose gradient stays large "
+                          "when the model is confidently wrong.",
+}
+OPTIMIZER_EXPLANATIONS = {
+    "sgd": "Stochastic gradient descent: one step down the gradient per batch; momentum keeps some of the last step.",
+    "rmsprop": "Divides each step by a running average of recent gradient sizes: a steady default for MLPs and RNNs.",
+    "adam": "Momentum plus RMSprop's scaling: the usual first choice.",
+    "adamw": "Adam with weight decay applied directly to the weights: often better generalisation.",
+    "adagrad": "Steps shrink for weights that have already moved a lot: suits sparse features such as words.",
+}
+DEFAULT_LEARNING_RATES = {"sgd": 0.01, "rmsprop": 0.001, "adam": 0.001, "adamw": 0.001, "adagrad": 0.001}
+"""Keras's own defaults, shown when a spec keeps the optimizer's default learning rate."""
+
+
+def compile_summary(compile_spec: CompileSpec) -> str:
+    """'adam, learning rate 0.001 (its default)' and the like, for captions and the sidebar."""
+    rate = compile_spec.learning_rate
+    text = (f"{compile_spec.optimizer}, learning rate {DEFAULT_LEARNING_RATES[compile_spec.optimizer]:g} (its default)"
+            if rate is None else f"{compile_spec.optimizer}, learning rate {rate:g}")
+    if compile_spec.optimizer == "sgd" and compile_spec.momentum:
+        text += f", momentum {compile_spec.momentum:g}"
+    return text

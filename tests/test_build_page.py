@@ -1,0 +1,131 @@
+"""The Build page through AppTest: live shapes and counts, edits, refusals, compile settings and links."""
+
+from streamlit.testing.v1 import AppTest
+
+from core.sharing import spec_from_token
+from test_pages import APP, open_app, visit
+
+
+def summary(app: AppTest) -> list[tuple[str, str, object]]:
+    table = app.dataframe[0].value
+    return list(zip(table["Layer"], table["Output shape"], table["Param #"]))
+
+
+def totals(app: AppTest) -> str:
+    return next(item.value for item in app.markdown if item.value.startswith("**Total params**"))
+
+
+def layer_names(app: AppTest) -> list[str]:
+    return [name.split(" · ", 1)[1] for name, _, _ in summary(app)[1:]]
+
+
+def errors(app: AppTest) -> str:
+    return "\n".join(element.value for element in app.error)
+
+
+def key_of(app: AppTest, kind: str, prefix: str, suffix: str) -> str:
+    """The current key of a Build widget (keys carry a counter of structural edits)."""
+    return next(widget.key for widget in getattr(app, kind) if widget.key and widget.key.startswith(prefix)
+                and widget.key.endswith(suffix))
+
+
+def build_page(preset: str = "mnist-dense512") -> AppTest:
+    app = visit(open_app(), "build")
+    if preset != "mnist-dense512":
+        app.selectbox(key="preset").set_value(preset).run()
+    return app
+
+
+def test_the_summary_matches_keras_and_edits_update_it_live():
+    app = build_page()
+    assert summary(app) == [("Input", "(None, 784)", 0), ("1 · Dense 512 relu", "(None, 512)", 401920),
+                            ("2 · Dense 10 softmax", "(None, 10)", 5130)]
+    assert totals(app) == "**Total params** 407,050 · **Trainable** 407,050 · **Non-trainable** 0"
+    assert "Ready to train: 2 layers, 407,050 parameters." in app.success[0].value
+
+    app.number_input(key=key_of(app, "number_input", "layer1-", "-units")).set_value(128).run()
+    assert summary(app)[1] == ("1 · Dense 128 relu", "(None, 128)", 100480)
+    assert totals(app).startswith("**Total params** 101,770 ·")
+    assert "mnist-dense512`, edited" in app.sidebar.markdown[0].value
+    assert spec_from_token(app.query_params["spec"]).layers[0].settings["units"] == 128
+
+
+def test_adding_moving_and_removing_layers():
+    app = build_page()
+    app.selectbox(key="build_add_type").set_value("Dropout").run()
+    add = next(button for button in app.button if button.label == "Add layer")
+    add.click().run()
+    assert layer_names(app) == ["Dense 512 relu", "Dropout 0.25", "Dense 10 softmax"]
+
+    app.button(key=key_of(app, "button", "layer2-", "-up")).click().run()
+    assert layer_names(app)[:2] == ["Dropout 0.25", "Dense 512 relu"]
+    app.button(key=key_of(app, "button", "layer2-", "-copy")).click().run()
+    assert layer_names(app)[:3] == ["Dropout 0.25", "Dense 512 relu", "Dense 512 relu"]
+    app.button(key=key_of(app, "button", "layer1-", "-remove")).click().run()
+    assert layer_names(app) == ["Dense 512 relu", "Dense 512 relu", "Dense 10 softmax"]
+    assert totals(app).startswith(f"**Total params** {784 * 512 + 512 + 512 * 512 + 512 + 5130:,} ·")
+    assert not app.exception
+
+
+def test_nonsense_is_refused_on_the_page_and_train_will_not_start_it():
+    app = build_page()
+    app.number_input(key=key_of(app, "number_input", "layer2-", "-units")).set_value(5).run()
+    assert "has 5 outputs but the dataset has 10 classes; set it to 10 units" in errors(app)
+    assert not app.success
+    visit(app, "train")
+    assert "This model cannot train yet" in errors(app)
+    assert next(button for button in app.button if button.label == "Start training").disabled
+
+
+def test_a_cnn_preset_shows_its_shapes_and_a_flat_input_breaks_it():
+    app = build_page("mnist-cnn-4conv")
+    rows = summary(app)
+    assert rows[1:3] == [("1 · Conv2D 32 5×5 same relu", "(None, 28, 28, 32)", 832),
+                         ("2 · Conv2D 32 5×5 same relu", "(None, 28, 28, 32)", 25632)]
+    assert rows[9] == ("9 · Flatten", "(None, 3136)", 0)
+    assert totals(app).startswith("**Total params** 887,530 ·")
+    app.selectbox(key=key_of(app, "selectbox", "input-", "-shape")).set_value((784,)).run()
+    assert "Layer 1 (Conv2D) needs images of shape (height, width, channels)" in errors(app)
+    next(button for button in app.button if button.label == "Back to the preset's model").click().run()
+    assert not app.error and totals(app).startswith("**Total params** 887,530 ·")
+
+
+def test_compile_settings_are_edited_and_explained():
+    app = build_page()
+    app.selectbox(key=key_of(app, "selectbox", "compile-", "-optimizer")).set_value("sgd").run()
+    app.number_input(key=key_of(app, "number_input", "compile-", "-momentum")).set_value(0.9).run()
+    app.selectbox(key=key_of(app, "selectbox", "compile-", "-loss")).set_value("sparse_categorical_crossentropy").run()
+    captions = "\n".join(caption.value for caption in app.caption)
+    assert "sgd, learning rate 0.01 (its default), momentum 0.9" in captions
+    assert "Labels are given as class numbers" in captions
+    assert "the usual loss is **categorical_crossentropy**" in captions
+    app.selectbox(key=key_of(app, "selectbox", "compile-", "-loss")).set_value("binary_crossentropy").run()
+    assert "binary_crossentropy is for two classes, but this dataset has 10" in errors(app)
+
+
+def test_a_link_with_an_edited_model_opens_it_and_a_damaged_one_says_so():
+    app = build_page()
+    app.number_input(key=key_of(app, "number_input", "layer1-", "-units")).set_value(64).run()
+    token = app.query_params["spec"]
+
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params["spec"] = token
+    visit(reloaded.run(), "build")
+    assert summary(reloaded)[1] == ("1 · Dense 64 relu", "(None, 64)", 50240)
+
+    damaged = AppTest.from_file(APP, default_timeout=120)
+    damaged.query_params["spec"] = token[:30]
+    visit(damaged.run(), "build")
+    assert "The link's model could not be opened" in damaged.warning[0].value
+    assert summary(damaged)[1] == ("1 · Dense 512 relu", "(None, 512)", 401920)
+
+
+def test_a_preset_without_its_data_yet_builds_but_does_not_train():
+    app = build_page("imdb-simplernn30")
+    assert summary(app)[1:] == [("1 · Embedding 1000→64", "(None, 100, 64)", 64000),
+                                ("2 · SimpleRNN 30", "(None, 30)", 2850), ("3 · Dense 16 relu", "(None, 16)", 496),
+                                ("4 · Dense 1 sigmoid", "(None, 1)", 17)]
+    assert "not in Keras Lab yet" in app.info[0].value
+    visit(app, "train")
+    assert "cannot train here" in app.info[0].value
+    assert not app.exception
