@@ -18,12 +18,12 @@ from typing import Any
 from core.datasets import DatasetOutline, dataset_outline, spiral_points
 from core.specs import CompileSpec, LayerSpec, ModelSpec, TrainingConfig
 
-OPTIMIZER_CLASSES = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad"}
+_OPTIMIZER_CLASS_NAMES = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad"}
 """The `keras.optimizers` class each optimizer name stands for (by name: `core.building` holds the classes)."""
 
 _POOLING_DEFAULTS = {"strides": None, "padding": "valid"}
 _RECURRENT_DEFAULTS = {"activation": "tanh", "return_sequences": False}
-KERAS_DEFAULTS: dict[str, dict[str, Any]] = {
+_KERAS_DEFAULTS: dict[str, dict[str, Any]] = {
     "Conv2D": {"strides": 1, "padding": "valid"},
     "MaxPooling2D": _POOLING_DEFAULTS,
     "AveragePooling2D": _POOLING_DEFAULTS,
@@ -171,12 +171,12 @@ def _scale_literal(scale: float) -> str:
     return f"1 / {divisor}" if scale < 1 and 1 / divisor == scale else repr(float(scale))
 
 
-def layer_source(layer: LayerSpec) -> str:
+def _layer_source(layer: LayerSpec) -> str:
     """`layers.Dense(512, activation="relu")`: the first setting positional, as the classic examples write it."""
     settings = dict(layer.settings)
     regularizer = settings.pop("kernel_regularizer", "none")
     factor = settings.pop("regularization_factor", None)
-    defaults = KERAS_DEFAULTS.get(layer.type, {})
+    defaults = _KERAS_DEFAULTS.get(layer.type, {})
     first = next(iter(settings), None)
     arguments = [
         _literal(value) if name == first else f"{name}={_literal(value)}"
@@ -195,7 +195,7 @@ def _optimizer_source(compile_spec: CompileSpec) -> str:
         arguments.append("learning_rate=LEARNING_RATE")
     if compile_spec.optimizer == "sgd" and compile_spec.momentum:
         arguments.append("momentum=MOMENTUM")
-    return f"keras.optimizers.{OPTIMIZER_CLASSES[compile_spec.optimizer]}({', '.join(arguments)})"
+    return f"keras.optimizers.{_OPTIMIZER_CLASS_NAMES[compile_spec.optimizer]}({', '.join(arguments)})"
 
 
 def _docstring_text(text: str) -> str:
@@ -204,6 +204,7 @@ def _docstring_text(text: str) -> str:
 
 
 def _header(title: str, outline: DatasetOutline, data: DataCode) -> str:
+    """The module docstring, which is also the script's --help text."""
     needs = "Keras 3 and NumPy" + (", and OpenCV (cv2) to read the photos" if "cv2" in data.imports else "")
     about = textwrap.fill(
         f"Exported from Keras Lab. Data: {outline.title}, loaded as Keras Lab loads it. The script builds the same "
@@ -214,18 +215,18 @@ def _header(title: str, outline: DatasetOutline, data: DataCode) -> str:
 
 
 def _imports(spec_layers: tuple[LayerSpec, ...], data: DataCode) -> str:
+    """Only what the script uses, grouped as isort would: a script that runs anywhere Keras does."""
     standard = ["import argparse"] + (["from pathlib import Path"] if data.data_help else [])
-    keras_names = ["layers"] + (
-        ["regularizers"] if any(layer.settings.get("kernel_regularizer", "none") != "none" for layer in spec_layers)
-        else []
-    )
+    regularised = any(layer.settings.get("kernel_regularizer", "none") != "none" for layer in spec_layers)
+    keras_modules = "layers, regularizers" if regularised else "layers"
     third_party = [f"import {name}" for name in data.imports] + [
-        "import keras", "import numpy as np", f"from keras import {', '.join(keras_names)}",
+        "import keras", "import numpy as np", f"from keras import {keras_modules}",
     ]
     return "\n".join(standard) + "\n\n" + "\n".join(third_party)
 
 
 def _constants(spec: ModelSpec, config: TrainingConfig, outline: DatasetOutline, data: DataCode) -> str:
+    """Every setting as an UPPER_CASE constant at the top, where a learner looks to change it."""
     lines = [f"SEED = {config.seed}", f"EPOCHS = {config.epochs}", f"BATCH_SIZE = {config.batch_size}"]
     if not config.validate_on_test:
         lines.append(f"VALIDATION_SPLIT = {config.validation_split!r}  # held back from the end of the training data")
@@ -250,6 +251,7 @@ def prepare(x, y):
 
 
 def _prepare_source(spec: ModelSpec) -> str:
+    """`prepare`: what `core.arrays.prepare_inputs` and `prepare_labels` do, in two lines."""
     if spec.uses_one_hot_labels:
         return _PREPARE.substitute(labels="one-hot",
                                    label_expression="keras.utils.to_categorical(y, NUM_CLASSES)")
@@ -257,13 +259,15 @@ def _prepare_source(spec: ModelSpec) -> str:
 
 
 def _build_source(spec: ModelSpec, spec_layers: tuple[LayerSpec, ...]) -> str:
-    lines = ["keras.Input(shape=INPUT_SHAPE),", *(f"{layer_source(layer)}," for layer in spec_layers)]
+    """`build_model`: the model as a `keras.Sequential` list, compiled as `core.building.build_model` does."""
+    lines = ["keras.Input(shape=INPUT_SHAPE),", *(f"{_layer_source(layer)}," for layer in spec_layers)]
+    listed = textwrap.indent("\n".join(lines), " " * 12)
     return f'''
 def build_model():
     """The layers in Keras Lab's order, compiled with its optimizer, loss and metrics."""
     model = keras.Sequential(
         [
-{textwrap.indent(chr(10).join(lines), " " * 12)}
+{listed}
         ]
     )
     model.compile(
@@ -315,6 +319,7 @@ def _data_option(data: DataCode) -> str:
 
 
 def _main_source(spec: ModelSpec, config: TrainingConfig, data: DataCode) -> str:
+    """`main`: the options, then load, prepare, seed, build, fit and evaluate, as the Train page does."""
     scores = ", ".join(
         f"test {name.replace('_', ' ')} {{scores[{name!r}]:.4f}}" for name in ("loss", *spec.compile.metrics)
     )

@@ -167,8 +167,8 @@ PRESETS: dict[str, Preset] = {
             name="imdb-simplernn30",
             title="IMDB: a SimpleRNN reads movie reviews",
             description=(
-                "Each review as its first 100 word indices (the 1,000 most frequent words): an Embedding of 64, a "
-                "SimpleRNN of 30 units, Dense 16 ReLU and one sigmoid unit for 'positive', with binary "
+                "Each review as its last 100 word indices (the 1,000 most frequent words; shorter reviews are padded): an "
+                "Embedding of 64, a SimpleRNN of 30 units, Dense 16 ReLU and one sigmoid unit for 'positive', with binary "
                 "cross-entropy."
             ),
             dataset="imdb",

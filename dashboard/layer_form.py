@@ -70,17 +70,20 @@ def layer_form(spec: ModelSpec, position: int) -> None:
     kind = layer_kind(layer.type)
     st.caption(kind.summary)
     columns = st.columns(2)
-    for index, setting in enumerate(kind.settings):
+    shown = [setting for setting in kind.settings
+             if not (setting.name == "regularization_factor" and layer.settings["kernel_regularizer"] == "none")]
+    for index, setting in enumerate(shown):
         with columns[index % 2]:
             _setting_widget(position, setting, layer.settings[setting.name])
-    up, down, copy, remove = st.columns(4)
     last = len(spec.layers)
-    up.button("Up", key=_widget_key(position, "up"), icon=":material/arrow_upward:", disabled=position == 1,
-              on_click=apply_edit, args=(lambda current: move_layer(current, position, -1),), width="stretch")
-    down.button("Down", key=_widget_key(position, "down"), icon=":material/arrow_downward:", disabled=position == last,
-                on_click=apply_edit, args=(lambda current: move_layer(current, position, 1),), width="stretch")
-    copy.button("Copy", key=_widget_key(position, "copy"), icon=":material/content_copy:",
-                help="Insert a copy of this layer right after it", width="stretch",
-                on_click=apply_edit, args=(lambda current: duplicate_layer(current, position),))
-    remove.button("Remove", key=_widget_key(position, "remove"), icon=":material/delete:", width="stretch",
-                  on_click=apply_edit, args=(lambda current: remove_layer(current, position),))
+    actions = (
+        ("up", ":material/arrow_upward:", "Move this layer up", position == 1, lambda current: move_layer(current, position, -1)),
+        ("down", ":material/arrow_downward:", "Move this layer down", position == last,
+         lambda current: move_layer(current, position, 1)),
+        ("copy", ":material/content_copy:", "Insert a copy of this layer right after it", False,
+         lambda current: duplicate_layer(current, position)),
+        ("remove", ":material/delete:", "Remove this layer", False, lambda current: remove_layer(current, position)),
+    )
+    for column, (name, icon, help_text, disabled, edit) in zip(st.columns(len(actions)), actions):
+        column.button(icon, key=_widget_key(position, name), help=help_text, disabled=disabled, on_click=apply_edit,
+                      args=(edit,), width="stretch")

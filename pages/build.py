@@ -26,7 +26,7 @@ from dashboard.state import (
     working_spec,
 )
 
-ADD_TYPE_KEY, ADD_POSITION_KEY, UPLOAD_KEY = "build_add_type", "build_add_position", "build_upload"
+ADD_TYPE_KEY, UPLOAD_KEY = "build_add_type", "build_upload"
 TABLE_ROW_PIXELS = 35  # Streamlit's row height: the summary table shows every layer without a scroll bar.
 
 
@@ -46,9 +46,8 @@ def spec_uploaded() -> None:
 
 
 def add_layer() -> None:
-    layer_type, position = st.session_state[ADD_TYPE_KEY], int(st.session_state[ADD_POSITION_KEY])
+    layer_type, position = st.session_state[ADD_TYPE_KEY], int(st.session_state[widget_key("add", "position")])
     apply_edit(lambda spec: insert_layer(spec, position, layer_type))
-    st.session_state.pop(ADD_POSITION_KEY, None)
 
 
 def compile_changed(setting: str) -> None:
@@ -111,6 +110,8 @@ with layers_column:
     st.selectbox("Input shape (one example)", shapes, key=widget_key("input", "shape"), on_change=input_shape_changed,
                  help="The same values, arranged for the first layer: flat for Dense, (height, width, channels) for "
                       "Conv2D, (time steps, features) for recurrent layers.")
+    if spec.input_scale != 1.0:
+        st.caption(f"Inputs are multiplied by {spec.input_scale:.6g} before the first layer (pixels 0–255 become 0–1).")
     problem_positions = {problem.position for problem in analysis.problems}
     rows = {row.position: row for row in analysis.rows}
     for position, layer in enumerate(spec.layers, start=1):
@@ -123,7 +124,7 @@ with layers_column:
     add_type.selectbox("Add a layer", list(CATALOGUE), key=ADD_TYPE_KEY,
                        help="  \n".join(f"**{name}**: {kind.summary}" for name, kind in CATALOGUE.items()))
     add_position.number_input("at position", min_value=1, max_value=len(spec.layers) + 1,
-                              value=max(len(spec.layers), 1), key=ADD_POSITION_KEY,
+                              value=max(len(spec.layers), 1), key=widget_key("add", "position"),
                               help="Where the new layer goes; the default is just before the output layer.")
     add_button.button("Add layer", icon=":material/add:", on_click=add_layer, type="primary", width="stretch")
 

@@ -85,9 +85,30 @@ def sidebar_link(page, name: str):
     return page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True)
 
 
+def choose(page, label: str, option) -> None:
+    """Pick an option of the selectbox called `label` (`option`: its text, or a pattern)."""
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=isinstance(option, str)).click()
+
+
 def choose_preset(page, name: str) -> None:
-    page.get_by_role("combobox").click()
-    page.get_by_role("option", name=re.compile(rf"\({name}\)")).click()
+    choose(page, "Start from a classic example", re.compile(rf"\({name}\)"))
+
+
+def add_layer(page, layer_type: str, position: int) -> None:
+    choose(page, "Add a layer", layer_type)
+    where = page.get_by_role("spinbutton", name="at position")
+    where.fill(str(position))
+    where.press("Enter")
+    wait_until(lambda: where.input_value() == str(position), timeout=10)
+    page.get_by_role("button", name="Add layer").click()
+    page.get_by_text(re.compile(rf"^{position} · {layer_type}")).first.wait_for()
+
+
+def layer_labels(page) -> list[str]:
+    """The Build page's layer expanders, as '1 · Conv2D 32 3×3 relu → (None, 26, 26, 32)' (icon names left out)."""
+    labels = [text.strip().splitlines()[-1] for text in page.get_by_test_id("stExpander").locator("summary").all_inner_texts()]
+    return [label for label in labels if re.match(r"\d+ · ", label)]
 
 
 def test_preset_to_live_curves_to_prediction(dashboard, browser):
@@ -101,7 +122,7 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     page.reload()  # A reload keeps the chosen model: it rides in the address.
     page.get_by_text("generated: 100 points per class").first.wait_for()
     choose_preset(page, "mnist-dense512")
-    page.get_by_text("Inputs are multiplied by").wait_for()
+    page.get_by_text(re.compile(r"^Inputs are multiplied by")).wait_for()
     page.get_by_role("link", name="Train this model").click()
 
     epochs = page.get_by_label("Epochs")
@@ -143,5 +164,45 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     assert bars["classes"] == 10 and bars["total"] == pytest.approx(1.0, abs=1e-3)
     page.get_by_role("button", name="Random example").click()
     page.get_by_text("True label", exact=True).wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()
+
+
+def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{dashboard}/build?preset=mnist-dense512")
+    page.get_by_text("Ready to train: 2 layers, 407,050 parameters.").wait_for()
+
+    choose(page, "Input shape (one example)", "(28, 28, 1)")
+    page.get_by_text(re.compile(r"^Layer 1 \(Dense\) leaves the model's output with shape")).wait_for()
+    first_layer = page.get_by_test_id("stExpander").first
+    first_layer.locator("summary").click()
+    first_layer.locator("[class*='-remove'] button").first.click()
+    wait_until(lambda: len(layer_labels(page)) == 1, timeout=20)
+
+    add_layer(page, "Conv2D", 1)
+    add_layer(page, "MaxPooling2D", 2)
+    add_layer(page, "Dense", 3)
+    error = page.get_by_text(re.compile(r"Layer 3 \(Dense\) leaves the model's output with shape \(13, 13, 10\).*"
+                                        r"Add Flatten before layer 3"))
+    error.wait_for()
+    assert page.get_by_text("Ready to train").count() == 0
+
+    add_layer(page, "Flatten", 3)
+    page.get_by_text("Ready to train: 5 layers, 347,146 parameters.").wait_for()
+    assert error.count() == 0
+    assert layer_labels(page) == [
+        "1 · Conv2D 32 3×3 relu → (None, 26, 26, 32)", "2 · MaxPooling2D 2×2 → (None, 13, 13, 32)",
+        "3 · Flatten → (None, 5408)", "4 · Dense 64 relu → (None, 64)", "5 · Dense 10 softmax → (None, 10)",
+    ]
+
+    page.get_by_role("link", name="Train this model").click()
+    page.get_by_text("as you edited it on Build").wait_for()
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("1")
+    epochs.press("Enter")
+    wait_until(lambda: epochs.input_value() == "1", timeout=10)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
     assert page.get_by_test_id("stException").count() == 0
     page.close()
