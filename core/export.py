@@ -129,6 +129,8 @@ def read_image(file):
 def load_data(folder):
     """Photos named cat.1.jpg, dog.2.jpg... (the class is the name before the first dot), TEST_FRACTION of
     them held out at random (SPLIT_SEED) to test on."""
+    if not folder.is_dir():
+        raise SystemExit(f"{folder} is not a folder: give --data the folder that holds the photos")
     images, labels, skipped = [], [], 0
     for file in sorted(folder.iterdir()):
         name = file.name.split(".")[0]

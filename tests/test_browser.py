@@ -168,7 +168,7 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     page.close()
 
 
-def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser):
+def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(f"{dashboard}/build?preset=mnist-dense512")
     page.get_by_text("Ready to train: 2 layers, 407,050 parameters.").wait_for()
@@ -195,6 +195,13 @@ def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser):
         "1 · Conv2D 32 3×3 relu → (None, 26, 26, 32)", "2 · MaxPooling2D 2×2 → (None, 13, 13, 32)",
         "3 · Flatten → (None, 5408)", "4 · Dense 64 relu → (None, 64)", "5 · Dense 10 softmax → (None, 10)",
     ]
+
+    # A spec file with an unknown layer is refused in words, and the model built so far stays as it is.
+    bad_spec = tmp_path / "bad.json"
+    bad_spec.write_text('{"input_shape": [28, 28, 1], "layers": [{"type": "Transformer"}]}')
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad_spec))
+    page.get_by_text(re.compile(r"bad.json was not loaded: layer 1 has type 'Transformer'")).wait_for()
+    assert len(layer_labels(page)) == 5 and page.get_by_text("Ready to train: 5 layers").count() == 1
 
     page.get_by_role("link", name="Train this model").click()
     page.get_by_text("as you edited it on Build").wait_for()
