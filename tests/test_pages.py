@@ -161,3 +161,14 @@ def test_reruns_leave_keras_state_alone():
     open_app()
     after = keras.layers.Dense(1).name
     assert after != "dense" and after != before, f"Keras's state was reset: {before} then {after}"
+
+
+def test_the_alphabet_lstm_trains_and_its_predictions_read_as_letters():
+    app = visit(open_app(), "build")
+    app.selectbox(key="preset").set_value("alphabet-lstm32").run()
+    visit(app, "train").number_input(key="train_epochs").set_value(3).run()
+    next(button for button in app.button if button.label == "Start training").click().run()
+    wait_until(lambda: app.run() and "finished, test accuracy" in app.sidebar.markdown[-1].value, every=0.3)
+    visit(app, "predict")
+    assert app.subheader[0].value == "A B C → ?"
+    assert metrics_of(app)["True label"] == "D" and metrics_of(app)["Predicted"] in set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
