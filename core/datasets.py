@@ -61,10 +61,17 @@ class Dataset:
         return f"{self.title}: {self.train_size:,} train / {self.test_size:,} test · {self.source}"
 
 
-def _read_only(*arrays: np.ndarray) -> None:
-    """Datasets are shared by every session of a server, so nobody may change them in place."""
-    for array in arrays:
+def _shared_dataset(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], source: str,
+                    class_names: tuple[str, ...] | None = None) -> Dataset:
+    """A classification dataset titled as its outline says, its arrays read-only.
+
+    Datasets are shared by every session of a server, so nobody may change them in place.
+    """
+    for array in (*train, *test):
         array.setflags(write=False)
+    outline = OUTLINES[name]
+    return Dataset(name=name, title=outline.title, task="classification", x_train=train[0], y_train=train[1],
+                   x_test=test[0], y_test=test[1], class_names=class_names or outline.class_names, source=source)
 
 
 def keras_cache_directory() -> Path:
@@ -107,18 +114,7 @@ def _mnist_sample(reason: str) -> Dataset:
 
 
 def _mnist(x_train, y_train, x_test, y_test, source: str) -> Dataset:
-    _read_only(x_train, y_train, x_test, y_test)
-    return Dataset(
-        name="mnist",
-        title="MNIST handwritten digits",
-        task="classification",
-        x_train=x_train,
-        y_train=y_train,
-        x_test=x_test,
-        y_test=y_test,
-        class_names=tuple(str(digit) for digit in range(10)),
-        source=source,
-    )
+    return _shared_dataset("mnist", (x_train, y_train), (x_test, y_test), source)
 
 
 def load_mnist() -> Dataset:
@@ -153,18 +149,9 @@ def make_spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.
     """A seeded spiral to train on, and an independent draw of the same spiral to test on."""
     x_train, y_train = spiral_points(points_per_class, classes, noise, seed)
     x_test, y_test = spiral_points(points_per_class, classes, noise, seed + 1)
-    _read_only(x_train, y_train, x_test, y_test)
-    return Dataset(
-        name="spiral",
-        title=f"{classes}-class spiral",
-        task="classification",
-        x_train=x_train,
-        y_train=y_train,
-        x_test=x_test,
-        y_test=y_test,
-        class_names=tuple(f"arm {label}" for label in range(classes)),
-        source=f"generated: {points_per_class} points per class, angle noise {noise}, seed {seed}",
-    )
+    return _shared_dataset("spiral", (x_train, y_train), (x_test, y_test),
+                           f"generated: {points_per_class} points per class, angle noise {noise}, seed {seed}",
+                           class_names=tuple(f"arm {label}" for label in range(classes)))
 
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -181,19 +168,8 @@ def make_alphabet(window: int = 3) -> Dataset:
     starts = range(len(ALPHABET) - window)
     windows = np.array([[start + offset for offset in range(window)] for start in starts], dtype=np.uint8)
     next_letters = np.array([start + window for start in starts], dtype=np.uint8)
-    x_test, y_test = windows.copy(), next_letters.copy()
-    _read_only(windows, next_letters, x_test, y_test)
-    return Dataset(
-        name="alphabet",
-        title="Alphabet: the next letter",
-        task="classification",
-        x_train=windows,
-        y_train=next_letters,
-        x_test=x_test,
-        y_test=y_test,
-        class_names=tuple(ALPHABET),
-        source=f"generated: the {len(windows)} windows of {window} letters, tested on the same windows",
-    )
+    return _shared_dataset("alphabet", (windows, next_letters), (windows.copy(), next_letters.copy()),
+                           f"generated: the {len(windows)} windows of {window} letters, tested on the same windows")
 
 
 @dataclass(frozen=True)
@@ -215,7 +191,7 @@ OUTLINES: dict[str, DatasetOutline] = {
     outline.name: outline
     for outline in (
         DatasetOutline("mnist", "MNIST handwritten digits", (28, 28), tuple(str(digit) for digit in range(10))),
-        DatasetOutline("spiral", "3-class spiral", (2,), tuple(f"arm {label}" for label in range(3))),
+        DatasetOutline("spiral", "Spiral arms", (2,), tuple(f"arm {label}" for label in range(3))),
         DatasetOutline("alphabet", "Alphabet: the next letter", (3,), tuple(ALPHABET)),
         DatasetOutline("imdb", "IMDB movie reviews (1,000-word vocabulary, 100 words each)", (100,),
                        ("negative", "positive"), available=False),

@@ -144,11 +144,13 @@ with summary_column:
 
 st.subheader("Compile")
 optimizer, rate, loss, metrics = st.columns(4)
-compile_widget(optimizer, st.selectbox, "optimizer", "Optimizer", spec.compile.optimizer, options=OPTIMIZERS)
+compile_widget(optimizer, st.selectbox, "optimizer", "Optimizer", spec.compile.optimizer, options=OPTIMIZERS,
+               help="  \n".join(f"**{name}**: {text}" for name, text in OPTIMIZER_EXPLANATIONS.items()))
 compile_widget(rate, st.number_input, "learning_rate", "Learning rate", spec.compile.learning_rate, min_value=1e-6,
                format="%g", step=0.0001, placeholder="the optimizer's default",
                help="Leave empty to keep the optimizer's own default.")
-compile_widget(loss, st.selectbox, "loss", "Loss", spec.compile.loss, options=LOSSES)
+compile_widget(loss, st.selectbox, "loss", "Loss", spec.compile.loss, options=LOSSES,
+               help="  \n".join(f"**{name}**: {text}" for name, text in LOSS_EXPLANATIONS.items()))
 compile_widget(metrics, st.multiselect, "metrics", "Metrics", list(spec.compile.metrics), options=METRICS)
 if spec.compile.optimizer == "sgd":
     compile_widget(optimizer, st.number_input, "momentum", "Momentum", spec.compile.momentum, min_value=0.0,
