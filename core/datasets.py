@@ -157,6 +157,14 @@ def make_spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+def alphabet_windows(letters: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every run of `window` letter indices (A B C = 0 1 2), labelled with the index of the letter after it."""
+    starts = range(letters - window)
+    windows = np.array([[start + offset for offset in range(window)] for start in starts], dtype=np.uint8)
+    next_letters = np.array([start + window for start in starts], dtype=np.uint8)
+    return windows, next_letters
+
+
 def make_alphabet(window: int = 3) -> Dataset:
     """The next-letter task: every run of `window` letters of the alphabet, labelled with the letter after it.
 
@@ -165,9 +173,7 @@ def make_alphabet(window: int = 3) -> Dataset:
     """
     if not 1 <= window < len(ALPHABET):
         raise ValueError(f"a window must hold from 1 to {len(ALPHABET) - 1} letters, got {window}.")
-    starts = range(len(ALPHABET) - window)
-    windows = np.array([[start + offset for offset in range(window)] for start in starts], dtype=np.uint8)
-    next_letters = np.array([start + window for start in starts], dtype=np.uint8)
+    windows, next_letters = alphabet_windows(len(ALPHABET), window)
     return _shared_dataset("alphabet", (windows, next_letters), (windows.copy(), next_letters.copy()),
                            f"generated: the {len(windows)} windows of {window} letters, tested on the same windows")
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from core.specs import LayerSpec, ModelSpec
+from core.specs import LayerSpec, ModelSpec, checked_input_shape
 
 
 def _check_position(spec: ModelSpec, position: int, allow_end: bool = False) -> None:
@@ -64,9 +64,7 @@ def change_compile(spec: ModelSpec, **settings: Any) -> ModelSpec:
 
 def change_input_shape(spec: ModelSpec, input_shape: tuple[int, ...]) -> ModelSpec:
     """The same spec reading its examples in another arrangement (flat, image or sequence)."""
-    if not input_shape or not all(isinstance(size, int) and size >= 1 for size in input_shape):
-        raise ValueError(f"an input shape is whole numbers of at least 1, such as (28, 28, 1), got {input_shape!r}.")
-    return replace(spec, input_shape=tuple(input_shape))
+    return replace(spec, input_shape=checked_input_shape(input_shape))
 
 
 def input_shape_options(example_shape: tuple[int, ...]) -> list[tuple[int, ...]]:

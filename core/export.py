@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
-from core.datasets import DatasetOutline, dataset_outline, spiral_points
+from core.datasets import DatasetOutline, alphabet_windows, dataset_outline, spiral_points
 from core.specs import CompileSpec, LayerSpec, ModelSpec, TrainingConfig
 
 _OPTIMIZER_CLASS_NAMES = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad"}
@@ -103,13 +103,12 @@ def load_data():
 )
 
 _ALPHABET = DataCode(
-    functions='''
+    functions="\n" + inspect.getsource(alphabet_windows) + '''
+
 def load_data():
-    """Every run of WINDOW letter indices (A B C = 0 1 2) labelled with the next letter. There are only 23,
-    so, as in the classic example, the model is tested on the windows it learns."""
-    starts = range(NUM_CLASSES - WINDOW)
-    windows = np.array([[start + offset for offset in range(WINDOW)] for start in starts], dtype=np.uint8)
-    next_letters = np.array([start + WINDOW for start in starts], dtype=np.uint8)
+    """The next-letter task. There are only 23 windows, so, as in the classic example, the model is tested on
+    the windows it learns."""
+    windows, next_letters = alphabet_windows(NUM_CLASSES, WINDOW)
     return (windows, next_letters), (windows.copy(), next_letters.copy())
 ''',
     constants=("WINDOW = 3",),

@@ -36,9 +36,6 @@ class LayerKind:
     summary: str
     settings: tuple[Setting, ...] = ()
 
-    def setting(self, name: str) -> Setting:
-        return next(setting for setting in self.settings if setting.name == name)
-
 
 def _units(default: int, what: str = "units") -> Setting:
     return Setting(what, "int", default, f"how many {what} (outputs) the layer has", minimum=1)
@@ -103,7 +100,7 @@ CATALOGUE: dict[str, LayerKind] = {
 def layer_kind(layer_type: str, position: int | None = None) -> LayerKind:
     """The catalogue entry, or a ValueError that names the layer and the types there are."""
     if layer_type not in CATALOGUE:
-        where = f"layer {position}" if position is not None else "a layer"
+        where = f"Layer {position}" if position is not None else "A layer"
         raise ValueError(f"{where} has type {layer_type!r}, which Keras Lab cannot build; "
                          f"use one of: {', '.join(CATALOGUE)}.")
     return CATALOGUE[layer_type]
@@ -126,10 +123,10 @@ def _checked_value(setting: Setting, value: Any, where: str) -> Any:
             raise ValueError(f"{where}: {setting.name} must be true or false, got {value!r}.")
         return value
     if setting.kind == "shape":
-        if not isinstance(value, (list, tuple)) or not value or not all(_is_whole(size) for size in value):
+        if not isinstance(value, (list, tuple)) or not value or not all(is_whole_number(size) for size in value):
             raise ValueError(f"{where}: {setting.name} must be a list of whole numbers such as [28, 28], got {value!r}.")
         return tuple(int(size) for size in value)
-    if setting.kind == "int" and not _is_whole(value):
+    if setting.kind == "int" and not is_whole_number(value):
         raise ValueError(f"{where}: {setting.name} must be a whole number, got {value!r}.")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise ValueError(f"{where}: {setting.name} must be a number, got {value!r}.")
@@ -147,7 +144,8 @@ def _check_range(setting: Setting, value: float, where: str) -> None:
                          f"({setting.help}).")
 
 
-def _is_whole(value: Any) -> bool:
+def is_whole_number(value: Any) -> bool:
+    """An int that is not a bool (JSON's true would otherwise pass as 1)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -157,7 +155,7 @@ def checked_settings(layer_type: str, settings: dict[str, Any], position: int | 
     Unknown settings are refused, so a typo in an uploaded spec is never silently ignored.
     """
     kind = layer_kind(layer_type, position)
-    where = f"layer {position} ({layer_type})" if position is not None else layer_type
+    where = f"Layer {position} ({layer_type})" if position is not None else layer_type
     unknown = sorted(set(settings) - {setting.name for setting in kind.settings})
     if unknown:
         known = ", ".join(setting.name for setting in kind.settings) or "none"

@@ -88,16 +88,16 @@ def _spatial_output(layer: LayerSpec, shape: Shape, window: int, stride: int, ch
                "layers instead")
         raise ValueError(f"needs images of shape (height, width, channels) but gets {_describe(shape)}; {fix}.")
     height, width, _ = shape
-    if window > min(height, width):
-        raise ValueError(f"its {window}×{window} window is larger than its {height}×{width} input; use a smaller "
-                         "window or fewer pooling layers before it.")
     padding = layer.settings.get("padding", "valid")
+    if padding == "valid" and window > min(height, width):
+        raise ValueError(f"has a {window}×{window} window, larger than its {height}×{width} input; use a smaller "
+                         "window, padding same, or fewer pooling layers before it.")
     return (_window_output(height, window, stride, padding), _window_output(width, window, stride, padding), channels)
 
 
 def _regularised(settings: dict[str, Any]) -> None:
     if settings.get("kernel_regularizer", "none") != "none" and settings.get("regularization_factor", 0) <= 0:
-        raise ValueError("its regularization factor is 0, so the regulariser does nothing; set a factor such as "
+        raise ValueError("has a regularization factor of 0, so the regulariser does nothing; set a factor such as "
                          "0.01 or choose kernel_regularizer none.")
 
 
@@ -119,7 +119,7 @@ def _conv2d(layer: LayerSpec, shape: Shape) -> tuple[Shape, int, int]:
 def _pooling(layer: LayerSpec, shape: Shape) -> tuple[Shape, int, int]:
     pool = layer.settings["pool_size"]
     stride = layer.settings["strides"] or pool
-    return _spatial_output(layer, shape, pool, stride, shape[-1] if shape else 0), 0, 0
+    return _spatial_output(layer, shape, pool, stride, shape[-1]), 0, 0
 
 
 def _global_pooling(layer: LayerSpec, shape: Shape) -> tuple[Shape, int, int]:
@@ -132,7 +132,7 @@ def _global_pooling(layer: LayerSpec, shape: Shape) -> tuple[Shape, int, int]:
 def _reshape(layer: LayerSpec, shape: Shape) -> tuple[Shape, int, int]:
     target = tuple(layer.settings["target_shape"])
     if any(size < 1 for size in target) or math.prod(target) != math.prod(shape):
-        raise ValueError(f"target_shape {list(target)} holds {math.prod(target)} values but its input {shape} holds "
+        raise ValueError(f"has target_shape {list(target)}, {math.prod(target)} values, but its input {shape} holds "
                          f"{math.prod(shape)}; choose sizes whose product is {math.prod(shape)}.")
     return target, 0, 0
 
@@ -156,8 +156,8 @@ def _recurrent(layer: LayerSpec, shape: Shape) -> tuple[Shape, int, int]:
 
 def _embedding(layer: LayerSpec, shape: Shape) -> tuple[Shape, int, int]:
     if len(shape) != 1:
-        raise ValueError(f"turns a sequence of word indices into vectors, but gets {_describe(shape)}; it belongs "
-                         "first, on an input of word indices such as (100,).")
+        raise ValueError(f"turns word indices into vectors, one index per step, but gets {_describe(shape)}; give the "
+                         "model a flat input of word indices such as (100,).")
     parameters = layer.settings["input_dim"] * layer.settings["output_dim"]
     return (*shape, layer.settings["output_dim"]), parameters, parameters
 
@@ -183,6 +183,19 @@ RULES = {
 }
 
 
+def _check_placement(spec: ModelSpec, position: int, layer: LayerSpec) -> None:
+    """An Embedding reads word indices, so it must come first, on inputs that are not scaled."""
+    if layer.type != "Embedding":
+        return
+    if position != 1:
+        raise ValueError(f"Layer {position} (Embedding) turns word indices into vectors, so it must be the first "
+                         "layer: after another layer its inputs are no longer indices and nothing before it learns. "
+                         "Move it to the top.")
+    if spec.input_scale != 1.0:
+        raise ValueError(f"Layer 1 (Embedding) needs word indices, but the inputs are multiplied by "
+                         f"{spec.input_scale:.6g}; an Embedding model's input scale must be 1.")
+
+
 def _layer_rows(spec: ModelSpec) -> tuple[list[LayerRow], list[SpecProblem]]:
     """Each layer's output shape in turn, stopping at the first layer that cannot take its input."""
     rows: list[LayerRow] = []
@@ -190,8 +203,9 @@ def _layer_rows(spec: ModelSpec) -> tuple[list[LayerRow], list[SpecProblem]]:
     for position, layer in enumerate(spec.layers, start=1):
         try:
             layer = LayerSpec.of(layer.type, position, **layer.settings)
+            _check_placement(spec, position, layer)
         except ValueError as error:
-            return rows, [SpecProblem(str(error)[0].upper() + str(error)[1:], position)]
+            return rows, [SpecProblem(str(error), position)]
         try:
             shape, parameters, trainable = RULES[layer.type](layer, shape)
         except ValueError as error:
@@ -217,12 +231,18 @@ def _flat_output_problem(spec: ModelSpec, rows: list[LayerRow]) -> SpecProblem |
     if len(output) == 1:
         return None
     shapes_in = [tuple(spec.input_shape), *(row.output_shape for row in rows[:-1])]
-    culprit = next((row for row, shape_in in zip(rows, shapes_in) if row.type == "Dense" and len(shape_in) > 1),
-                   rows[-1])
+    culprit = next((row for row, shape_in in zip(rows, shapes_in) if row.type == "Dense" and len(shape_in) > 1), None)
+    if culprit is not None:
+        return SpecProblem(
+            f"Layer {culprit.position} (Dense) leaves the model's output with shape {output}, not one prediction per "
+            f"example: Dense works on the last axis only. Add Flatten before layer {culprit.position} (or a "
+            "GlobalAveragePooling2D, or a recurrent layer without return_sequences).", culprit.position)
+    last = rows[-1]
+    fix = ("turn its return_sequences off, or add Flatten after it" if last.type in ("SimpleRNN", "LSTM", "GRU")
+           else "add Flatten (or GlobalAveragePooling2D) after it")
     return SpecProblem(
-        f"Layer {culprit.position} ({culprit.type}) leaves the model's output with shape {output}, not one prediction "
-        f"per example: Dense works on the last axis only. Add Flatten before layer {culprit.position} (or a "
-        "GlobalAveragePooling2D, or a recurrent layer without return_sequences).", culprit.position)
+        f"Layer {last.position} ({last.type}) is the last layer and outputs shape {output}, not one prediction per "
+        f"example: {fix}, then a Dense layer with one unit per class.", last.position)
 
 
 def _head_problems(spec: ModelSpec, rows: list[LayerRow], num_classes: int) -> list[SpecProblem]:
@@ -232,6 +252,7 @@ def _head_problems(spec: ModelSpec, rows: list[LayerRow], num_classes: int) -> l
     loss = spec.compile.loss
     problems = []
     binary = loss == "binary_crossentropy"
+    single_probability = num_classes == 2 and units == 1 and loss in ("binary_crossentropy", "mean_squared_error")
     if binary and num_classes != 2:
         problems.append(SpecProblem(
             f"The loss binary_crossentropy is for two classes, but this dataset has {num_classes}; use "
@@ -241,7 +262,7 @@ def _head_problems(spec: ModelSpec, rows: list[LayerRow], num_classes: int) -> l
             f"The loss binary_crossentropy compares one probability per example with a 0/1 label, but the last "
             f"layer (layer {last.position}) has {units} units; give it 1 unit with sigmoid, or keep {units} units "
             "and use categorical_crossentropy.", last.position))
-    elif not binary and units != num_classes:
+    elif not binary and not single_probability and units != num_classes:
         problems.append(SpecProblem(
             f"The last layer (layer {last.position}, {last.type}) has {units} outputs but the dataset has "
             f"{num_classes} classes; set it to {num_classes} units, one per class.", last.position))
@@ -255,6 +276,11 @@ def _head_problems(spec: ModelSpec, rows: list[LayerRow], num_classes: int) -> l
         problems.append(SpecProblem(
             f"The loss {loss} expects probabilities, but the model's last activation is {activation}; end with "
             f"{'sigmoid' if binary else 'softmax'}.", head[0] if head else last.position))
+    regression_metrics = [metric for metric in spec.compile.metrics if metric != "accuracy"]
+    if regression_metrics and units > 1 and not spec.uses_one_hot_labels:
+        problems.append(SpecProblem(
+            f"The metric {regression_metrics[0]} compares the {units} outputs with the label, but the loss {loss} "
+            "gives class numbers, not one-hot rows; use categorical_crossentropy or remove the metric."))
     return problems
 
 
@@ -276,7 +302,8 @@ def analyse_spec(spec: ModelSpec, example_shape: Shape | None = None, num_classe
         problems.append(SpecProblem(
             f"The input shape {tuple(spec.input_shape)} holds {math.prod(spec.input_shape)} values, but each example "
             f"of the dataset has shape {tuple(example_shape)} ({math.prod(example_shape)} values); pick an input "
-            "shape with the same number of values.", 0))
+            "shape with the same number of values (for a spec made for another dataset, choose that dataset's "
+            "preset first).", 0))
     if not spec.layers:
         return SpecAnalysis((), (*problems, SpecProblem("The model has no layers yet: add at least the output "
                                                        "layer, a Dense layer with one unit per class.")))

@@ -10,15 +10,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.layers import checked_settings
+from core.layers import checked_settings, is_whole_number
 
 OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamw", "adagrad")
 LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mean_squared_error")
 METRICS = ("accuracy", "mean_absolute_error", "mean_squared_error")
-
-
-def _is_whole_number(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value: object) -> bool:
@@ -33,7 +29,7 @@ class LayerSpec:
     settings: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, layer_type: str, position: int | None = None, **settings: Any) -> LayerSpec:
+    def of(cls, layer_type: str, position: int | None = None, /, **settings: Any) -> LayerSpec:
         """A layer with every setting spelled out (defaults filled in) and checked against the catalogue."""
         return cls(layer_type, checked_settings(layer_type, settings, position))
 
@@ -44,7 +40,7 @@ class LayerSpec:
         settings = data.get("settings", {})
         if not isinstance(settings, dict):
             raise ValueError(f"layer {position} ({data['type']}): settings must be an object, got {settings!r}.")
-        return cls.of(data["type"], position, **settings)
+        return cls(data["type"], checked_settings(data["type"], settings, position))
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,10 @@ class CompileSpec:
         if unknown:
             raise ValueError(f"the compile settings have no {', '.join(map(repr, unknown))}; "
                              f"they are: {', '.join(sorted(known))}.")
-        return cls(**{**data, "metrics": tuple(data.get("metrics", cls.metrics))})
+        metrics = data.get("metrics", list(cls.metrics))
+        if not isinstance(metrics, list) or not all(isinstance(metric, str) for metric in metrics):
+            raise ValueError(f"metrics must be a list of names such as [\"accuracy\"], got {metrics!r}.")
+        return cls(**{**data, "metrics": tuple(metrics)})
 
 
 @dataclass(frozen=True)
@@ -127,12 +126,7 @@ class ModelSpec:
         if unknown:
             raise ValueError(f"a model spec has no {', '.join(map(repr, unknown))}; its parts are input_shape, "
                              "layers, compile and input_scale.")
-        input_shape = data.get("input_shape")
-        if not isinstance(input_shape, list) or not input_shape or not all(
-            _is_whole_number(size) and size >= 1 for size in input_shape
-        ):
-            raise ValueError(f"input_shape must be a list of whole numbers of at least 1, such as [784], "
-                             f"got {input_shape!r}.")
+        input_shape = checked_input_shape(data.get("input_shape"))
         layers = data.get("layers")
         if not isinstance(layers, list):
             raise ValueError(f"layers must be a list of layers, got {layers!r}.")
@@ -143,7 +137,7 @@ class ModelSpec:
         if not isinstance(compile_settings, dict):
             raise ValueError(f"compile must be an object such as {{\"optimizer\": \"adam\"}}, got {compile_settings!r}.")
         return cls(
-            input_shape=tuple(input_shape),
+            input_shape=input_shape,
             layers=tuple(LayerSpec.from_dict(layer, position) for position, layer in enumerate(layers, start=1)),
             compile=CompileSpec.from_dict(compile_settings),
             input_scale=float(input_scale),
@@ -155,7 +149,19 @@ class ModelSpec:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise ValueError(f"this is not valid JSON ({error.msg} at line {error.lineno}).") from None
+        except RecursionError:
+            raise ValueError("this JSON is nested far too deeply to be a model spec.") from None
         return cls.from_dict(data)
+
+
+def checked_input_shape(input_shape: Any) -> tuple[int, ...]:
+    """One example's shape as a tuple, or a ValueError: whole numbers of at least 1, such as (28, 28, 1)."""
+    if not isinstance(input_shape, (list, tuple)) or not input_shape or not all(
+        is_whole_number(size) and size >= 1 for size in input_shape
+    ):
+        raise ValueError(f"an input shape is a list of whole numbers of at least 1, such as [784] or [28, 28, 1], "
+                         f"got {input_shape!r}.")
+    return tuple(input_shape)
 
 
 @dataclass(frozen=True)
@@ -173,11 +179,11 @@ class TrainingConfig:
     validate_on_test: bool = False
 
     def __post_init__(self) -> None:
-        if not _is_whole_number(self.epochs) or self.epochs < 1:
+        if not is_whole_number(self.epochs) or self.epochs < 1:
             raise ValueError(f"epochs must be a whole number of at least 1, got {self.epochs!r}.")
-        if not _is_whole_number(self.batch_size) or self.batch_size < 1:
+        if not is_whole_number(self.batch_size) or self.batch_size < 1:
             raise ValueError(f"batch size must be a whole number of at least 1, got {self.batch_size!r}.")
-        if not _is_whole_number(self.seed) or not 0 <= self.seed < 2**32:
+        if not is_whole_number(self.seed) or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be a whole number from 0 to {2**32 - 1}, got {self.seed!r}.")
         if not 0.0 <= self.validation_split < 1.0:
             raise ValueError(

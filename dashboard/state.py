@@ -89,7 +89,14 @@ def dataset_named(name: str) -> Dataset:
 
 def start_from_preset() -> None:
     """After another preset is chosen, Build shows its layers and Train its defaults, whatever was edited before."""
-    for key in (*TRAINING_KEYS.values(), SPEC_KEY, EDIT_ERROR_KEY):
+    for key in TRAINING_KEYS.values():
+        st.session_state.pop(key, None)
+    reset_model()
+
+
+def reset_model() -> None:
+    """Back to the preset's own model; the training settings stay as the learner set them."""
+    for key in (SPEC_KEY, EDIT_ERROR_KEY):
         st.session_state.pop(key, None)
     st.session_state[EDITS_KEY] = st.session_state.get(EDITS_KEY, 0) + 1
 
@@ -158,9 +165,10 @@ def sync_with_url() -> None:
                 st.session_state[PRESET_KEY] = run.preset
                 if SPEC_PARAMETER not in st.query_params and run.spec != PRESETS[run.preset].spec:
                     st.session_state[SPEC_KEY] = run.spec  # The run trained an edited model: show that one.
-    if not st.session_state.get(URL_READ_KEY) and SPEC_PARAMETER in st.query_params:
-        _spec_from_url()
+    first_visit = not st.session_state.get(URL_READ_KEY)
     st.session_state[URL_READ_KEY] = True
+    if first_visit and SPEC_PARAMETER in st.query_params:
+        _spec_from_url()
     edited = working_spec() != selected_preset().spec
     wanted = {PRESET_PARAMETER: selected_preset().name, RUN_PARAMETER: st.session_state.get(RUN_KEY),
               SPEC_PARAMETER: spec_token(working_spec()) if edited else None}

@@ -1,72 +1,41 @@
 """Build: start from a classic example, then add, edit, reorder and remove layers while shapes update live."""
 
-import pandas as pd
 import streamlit as st
 
 from core.compile_options import LOSS_EXPLANATIONS, OPTIMIZER_EXPLANATIONS, compile_summary, suggested_loss
 from core.datasets import dataset_outline
-from core.editing import change_compile, change_input_shape, input_shape_options, insert_layer
+from core.editing import input_shape_options
 from core.export import python_script
 from core.layers import CATALOGUE
 from core.presets import PRESETS
 from core.shapes import analyse_spec
-from core.specs import LOSSES, METRICS, OPTIMIZERS, ModelSpec
+from core.specs import LOSSES, METRICS, OPTIMIZERS
+from dashboard.builder import (
+    ADD_TYPE_KEY,
+    UPLOAD_KEY,
+    add_layer,
+    compile_widget,
+    input_shape_changed,
+    layer_form,
+    spec_uploaded,
+    summary_table,
+    use_default_learning_rate,
+)
 from dashboard.diagram import layer_caption, model_diagram
-from dashboard.layer_form import apply_edit, layer_form
 from dashboard.state import (
     EDIT_ERROR_KEY,
     PAGES_DIRECTORY,
     PRESET_KEY,
     current_training_config,
     dataset_named,
+    reset_model,
     selected_preset,
-    set_working_spec,
     start_from_preset,
     widget_key,
     working_spec,
 )
 
-ADD_TYPE_KEY, UPLOAD_KEY = "build_add_type", "build_upload"
 TABLE_ROW_PIXELS = 35  # Streamlit's row height: the summary table shows every layer without a scroll bar.
-
-
-def keras_shape(shape: tuple[int, ...] | None) -> str:
-    """Shapes as `model.summary()` prints them, with the batch axis as None."""
-    return "–" if shape is None else str((None, *shape))
-
-
-def spec_uploaded() -> None:
-    upload = st.session_state.get(UPLOAD_KEY)
-    if upload is None:
-        return
-    try:
-        set_working_spec(ModelSpec.from_json(upload.getvalue().decode("utf-8", errors="replace")))
-    except ValueError as error:
-        st.session_state[EDIT_ERROR_KEY] = f"{upload.name} was not loaded: {error} Your model is unchanged."
-
-
-def add_layer() -> None:
-    layer_type, position = st.session_state[ADD_TYPE_KEY], int(st.session_state[widget_key("add", "position")])
-    apply_edit(lambda spec: insert_layer(spec, position, layer_type))
-
-
-def compile_changed(setting: str) -> None:
-    value = st.session_state[widget_key("compile", setting)]
-    apply_edit(lambda spec: change_compile(spec, **{setting: tuple(value) if setting == "metrics" else value}),
-               structural=False)
-
-
-def input_shape_changed() -> None:
-    apply_edit(lambda spec: change_input_shape(spec, st.session_state[widget_key("input", "shape")]), structural=False)
-
-
-def compile_widget(column, widget, setting: str, label: str, value, **options) -> None:
-    """One compile setting, initialised from the spec and written back to it when changed."""
-    key = widget_key("compile", setting)
-    st.session_state.setdefault(key, value)
-    with column:
-        widget(label, key=key, on_change=compile_changed, args=(setting,), **options)
-
 
 st.title("Build")
 selected_preset()  # Sets the default choice before the widget reads it.
@@ -92,7 +61,7 @@ else:
 if EDIT_ERROR_KEY in st.session_state:
     st.warning(st.session_state[EDIT_ERROR_KEY], icon=":material/undo:")
 if spec != preset.spec:
-    st.button("Back to the preset's model", icon=":material/restart_alt:", on_click=start_from_preset)
+    st.button("Back to the preset's model", icon=":material/restart_alt:", on_click=reset_model)
 if analysis.ok:
     st.success(f"Ready to train: {len(spec.layers)} layers, {analysis.total_parameters:,} parameters.",
                icon=":material/check_circle:")
@@ -113,11 +82,11 @@ with layers_column:
     if spec.input_scale != 1.0:
         st.caption(f"Inputs are multiplied by {spec.input_scale:.6g} before the first layer (pixels 0–255 become 0–1).")
     problem_positions = {problem.position for problem in analysis.problems}
-    rows = {row.position: row for row in analysis.rows}
+    table = summary_table(spec, analysis)
     for position, layer in enumerate(spec.layers, start=1):
-        shape = keras_shape(rows[position].output_shape) if position in rows else "?"
         icon = ":material/error:" if position in problem_positions else None
-        with st.expander(f"{position} · {layer_caption(layer)} → {shape}", icon=icon):
+        with st.expander(f"{position} · {layer_caption(layer)} → {table['Output shape'][position]}", icon=icon,
+                         key=widget_key(f"layer{position}", "panel")):
             layer_form(spec, position)
 
     add_type, add_position, add_button = st.columns([3, 2, 2], vertical_alignment="bottom")
@@ -130,13 +99,7 @@ with layers_column:
 
 with summary_column:
     st.subheader("Summary")
-    table = [{"Layer": "Input", "Output shape": keras_shape(tuple(spec.input_shape)), "Param #": 0}] + [
-        {"Layer": f"{position} · {layer_caption(layer)}",
-         "Output shape": keras_shape(rows[position].output_shape) if position in rows else "?",
-         "Param #": rows[position].parameters if position in rows else None}
-        for position, layer in enumerate(spec.layers, start=1)
-    ]
-    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", height=TABLE_ROW_PIXELS * (len(table) + 1) + 3,
+    st.dataframe(table, hide_index=True, width="stretch", height=TABLE_ROW_PIXELS * (len(table) + 1) + 3,
                  column_config={"Param #": st.column_config.NumberColumn(format="localized")})
     st.markdown(f"**Total params** {analysis.total_parameters:,} · **Trainable** {analysis.trainable_parameters:,} · "
                 f"**Non-trainable** {analysis.total_parameters - analysis.trainable_parameters:,}")
@@ -144,17 +107,24 @@ with summary_column:
 
 st.subheader("Compile")
 optimizer, rate, loss, metrics = st.columns(4)
-compile_widget(optimizer, st.selectbox, "optimizer", "Optimizer", spec.compile.optimizer, options=OPTIMIZERS,
-               help="  \n".join(f"**{name}**: {text}" for name, text in OPTIMIZER_EXPLANATIONS.items()))
-compile_widget(rate, st.number_input, "learning_rate", "Learning rate", spec.compile.learning_rate, min_value=1e-6,
-               format="%g", step=0.0001, placeholder="the optimizer's default",
-               help="Leave empty to keep the optimizer's own default.")
-compile_widget(loss, st.selectbox, "loss", "Loss", spec.compile.loss, options=LOSSES,
-               help="  \n".join(f"**{name}**: {text}" for name, text in LOSS_EXPLANATIONS.items()))
-compile_widget(metrics, st.multiselect, "metrics", "Metrics", list(spec.compile.metrics), options=METRICS)
-if spec.compile.optimizer == "sgd":
-    compile_widget(optimizer, st.number_input, "momentum", "Momentum", spec.compile.momentum, min_value=0.0,
-                   max_value=0.99, step=0.1, help="0 is plain gradient descent; 0.9 is the usual choice.")
+with optimizer:
+    compile_widget(st.selectbox, "optimizer", "Optimizer", spec.compile.optimizer, options=OPTIMIZERS,
+                   help="  \n".join(f"**{name}**: {text}" for name, text in OPTIMIZER_EXPLANATIONS.items()))
+    if spec.compile.optimizer == "sgd":
+        compile_widget(st.number_input, "momentum", "Momentum", spec.compile.momentum, min_value=0.0, max_value=0.99,
+                       step=0.1, help="0 is plain gradient descent; 0.9 is the usual choice.")
+with rate:
+    compile_widget(st.number_input, "learning_rate", "Learning rate", spec.compile.learning_rate, min_value=1e-6,
+                   format="%g", step=0.0001, placeholder="the optimizer's default",
+                   help="Empty: the optimizer's own default.")
+    if spec.compile.learning_rate is not None:
+        st.button("Use the optimizer's default", on_click=use_default_learning_rate, type="tertiary",
+                  icon=":material/restart_alt:")
+with loss:
+    compile_widget(st.selectbox, "loss", "Loss", spec.compile.loss, options=LOSSES,
+                   help="  \n".join(f"**{name}**: {text}" for name, text in LOSS_EXPLANATIONS.items()))
+with metrics:
+    compile_widget(st.multiselect, "metrics", "Metrics", list(spec.compile.metrics), options=METRICS)
 suggested = suggested_loss(spec, outline.num_classes)
 labels = "one-hot rows" if spec.uses_one_hot_labels else "class numbers"
 st.caption(f"**{spec.compile.optimizer}**: {OPTIMIZER_EXPLANATIONS[spec.compile.optimizer]} Now: "

@@ -196,11 +196,20 @@ def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
         "3 · Flatten → (None, 5408)", "4 · Dense 64 relu → (None, 64)", "5 · Dense 10 softmax → (None, 10)",
     ]
 
+    # The learning rate, set and then given back to the optimizer's default.
+    rate = page.get_by_role("spinbutton", name="Learning rate")
+    rate.fill("0.05")
+    rate.press("Enter")
+    page.get_by_text("rmsprop, learning rate 0.05.").wait_for()
+    page.get_by_role("button", name="Use the optimizer's default").click()
+    page.get_by_text("rmsprop, learning rate 0.001 (its default).").wait_for()
+    assert rate.input_value() == ""
+
     # A spec file with an unknown layer is refused in words, and the model built so far stays as it is.
     bad_spec = tmp_path / "bad.json"
     bad_spec.write_text('{"input_shape": [28, 28, 1], "layers": [{"type": "Transformer"}]}')
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad_spec))
-    page.get_by_text(re.compile(r"bad.json was not loaded: layer 1 has type 'Transformer'")).wait_for()
+    page.get_by_text(re.compile(r"bad.json was not loaded: Layer 1 has type 'Transformer'")).wait_for()
     assert len(layer_labels(page)) == 5 and page.get_by_text("Ready to train: 5 layers").count() == 1
 
     page.get_by_role("link", name="Train this model").click()

@@ -129,3 +129,30 @@ def test_a_preset_without_its_data_yet_builds_but_does_not_train():
     visit(app, "train")
     assert "cannot train here" in app.info[0].value
     assert not app.exception
+
+
+def test_pool_strides_and_the_learning_rate_can_be_set_and_given_back_to_their_defaults():
+    app = build_page("mnist-cnn-2conv")
+    strides = key_of(app, "selectbox", "layer3-", "-strides")
+    assert app.selectbox(key=strides).value == 0, "0 stands for 'same as the pool size'"
+    app.selectbox(key=strides).set_value(1).run()
+    assert summary(app)[3] == ("3 · MaxPooling2D 2×2 stride 1", "(None, 19, 19, 64)", 0)
+    app.selectbox(key=strides).set_value(0).run()
+    assert summary(app)[3] == ("3 · MaxPooling2D 2×2", "(None, 10, 10, 64)", 0)
+    app.number_input(key=key_of(app, "number_input", "compile-", "-learning_rate")).set_value(0.05).run()
+    assert "adam, learning rate 0.05." in "\n".join(caption.value for caption in app.caption)
+    next(button for button in app.button if button.label == "Use the optimizer's default").click().run()
+    assert "adam, learning rate 0.001 (its default)." in "\n".join(caption.value for caption in app.caption)
+    assert not app.exception and not app.warning
+
+
+def test_a_refused_shape_is_said_and_the_field_shows_the_model_again():
+    app = build_page("mnist-dense512")
+    app.selectbox(key="build_add_type").set_value("Reshape").run()
+    app.number_input(key=key_of(app, "number_input", "add-", "-position")).set_value(1).run()
+    next(button for button in app.button if button.label == "Add layer").click().run()
+    target = key_of(app, "text_input", "layer1-", "-target_shape")
+    assert app.text_input(key=target).value == "28, 28"
+    app.text_input(key=target).set_value("28 x 28").run()
+    assert "'28 x 28' is not a shape" in app.warning[0].value
+    assert app.text_input(key=key_of(app, "text_input", "layer1-", "-target_shape")).value == "28, 28"
