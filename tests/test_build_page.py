@@ -1,8 +1,13 @@
 """The Build page through AppTest: live shapes and counts, edits, refusals, compile settings and links."""
 
+import json
+import os
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from core.sharing import spec_from_token
+from conftest import wait_until
 from test_pages import APP, open_app, visit
 
 
@@ -156,3 +161,14 @@ def test_a_refused_shape_is_said_and_the_field_shows_the_model_again():
     app.text_input(key=target).set_value("28 x 28").run()
     assert "'28 x 28' is not a shape" in app.warning[0].value
     assert app.text_input(key=key_of(app, "text_input", "layer1-", "-target_shape")).value == "28, 28"
+
+
+def test_train_trains_the_model_as_edited_and_keeps_it_with_the_run():
+    app = build_page("spiral-dense10")
+    app.number_input(key=key_of(app, "number_input", "layer1-", "-units")).set_value(16).run()
+    visit(app, "train").number_input(key="train_epochs").set_value(2).run()
+    assert "as you edited it on Build" in "\n".join(element.value for element in app.markdown)
+    next(button for button in app.button if button.label == "Start training").click().run()
+    wait_until(lambda: app.run() and "finished, test accuracy" in app.sidebar.markdown[-1].value, every=0.3)
+    record = json.loads((Path(os.environ["KERAS_LAB_HOME"]) / "runs" / app.query_params["run"] / "run.json").read_text())
+    assert [layer["settings"]["units"] for layer in record["spec"]["layers"]] == [16, 3]
