@@ -6,6 +6,7 @@ import logging
 import os
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -177,6 +178,16 @@ def sync_with_url() -> None:
             st.query_params[parameter] = value
         elif value is None and parameter in st.query_params:
             del st.query_params[parameter]
+
+
+def model_link() -> str | None:
+    """A link that opens this preset with this model, for a slide or a chat (None where the address is unknown)."""
+    if not st.context.url:
+        return None
+    parameters = {PRESET_PARAMETER: selected_preset().name}
+    if working_spec() != selected_preset().spec:
+        parameters[SPEC_PARAMETER] = spec_token(working_spec())
+    return f"{st.context.url}?{urlencode(parameters)}"
 
 
 def _spec_from_url() -> None:

@@ -28,6 +28,7 @@ from dashboard.state import (
     PRESET_KEY,
     current_training_config,
     dataset_named,
+    model_link,
     reset_model,
     selected_preset,
     start_from_preset,
@@ -145,8 +146,10 @@ upload.file_uploader("Open a spec (JSON)", type=["json"], key=UPLOAD_KEY, on_cha
 with st.expander("Show code: a standalone Keras script", icon=":material/code:"):
     st.caption("Runs on its own with keras and numpy: `python script.py --epochs 1 --limit 256` for a quick try.")
     st.code(code, language="python")
-st.caption("The address of this page carries your model: copy it from the browser's address bar to share exactly "
-           "this model.")
+link = model_link()
+if link is not None:
+    st.markdown("**A link to exactly this model**, to share or to put on a slide:")
+    st.code(link, language=None, wrap_lines=True)
 
 if analysis.ok and outline.available:
     st.page_link(str(PAGES_DIRECTORY / "train.py"), label="Train this model", icon=":material/monitoring:")

@@ -196,6 +196,15 @@ def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
         "3 · Flatten → (None, 5408)", "4 · Dense 64 relu → (None, 64)", "5 · Dense 10 softmax → (None, 10)",
     ]
 
+    # The link the page offers opens exactly this model in a new session.
+    link = page.get_by_test_id("stCode").filter(has_text="spec=").inner_text().strip()
+    assert link.startswith(f"{dashboard}/build?preset=mnist-dense512&spec=")
+    shared = browser.new_page(viewport={"width": 1400, "height": 1400})
+    shared.goto(link)
+    shared.get_by_text("Ready to train: 5 layers, 347,146 parameters.").wait_for()
+    assert layer_labels(shared) == layer_labels(page)
+    shared.close()
+
     # The learning rate, set and then given back to the optimizer's default.
     rate = page.get_by_role("spinbutton", name="Learning rate")
     rate.fill("0.05")
