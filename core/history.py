@@ -23,6 +23,7 @@ class EpochRecord:
     seconds: float
     val_loss: float | None = None
     val_accuracy: float | None = None
+    learning_rate: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,10 +84,20 @@ class RunHistory:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def begin(self, total_epochs: int, batches_per_epoch: int) -> None:
+        """Start (or, for continued training, carry on) the clock and set how much training there is."""
         with self._lock:
             self.total_epochs = total_epochs
             self.batches_per_epoch = batches_per_epoch
-            self._started_at = time.perf_counter()
+            self._started_at = time.perf_counter() - self.elapsed_seconds
+
+    def rewind_to_whole_epochs(self) -> int:
+        """Before training continues: drop the batches of an epoch that was stopped halfway, since that epoch is
+        trained again from its start. Returns the number of whole epochs kept."""
+        with self._lock:
+            whole = len(self.epochs)
+            self.batches = self.batches[: whole * self.batches_per_epoch]
+            self.current_epoch, self.batches_in_epoch = whole, 0
+            return whole
 
     def begin_epoch(self, epoch: int) -> None:
         with self._lock:

@@ -12,12 +12,13 @@ import secrets
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Callable
 
 from core.datasets import LOADERS, load_dataset
 from core.history import EpochRecord, RunHistory
+from core.layers import is_whole_number
 from core.specs import ModelSpec, TrainingConfig
 from core.storage import RUN_ID_PATTERN, RunStorage
 
@@ -25,12 +26,14 @@ from core.storage import RUN_ID_PATTERN, RunStorage
 class RunState(str, Enum):
     QUEUED = "queued"
     RUNNING = "running"
+    PAUSED = "paused"
     FINISHED = "finished"
     STOPPED = "stopped"
     FAILED = "failed"
 
 
-ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING)
+ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)
+CONTINUABLE_STATES = (RunState.FINISHED, RunState.STOPPED)
 QUEUE_POLL_SECONDS = 0.2
 """How often a queued run checks whether it was stopped while it waits."""
 SETTLED_RUNS_IN_MEMORY = 32
@@ -63,20 +66,41 @@ class TrainingRun:
     saved: bool = False
     model: Any = field(default=None, repr=False)
     stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
+    resumed: threading.Event = field(default_factory=lambda: _set_event(), repr=False)
+    """Cleared while the run is paused: its training thread waits at the start of the next batch."""
+    _state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
 
     def request_stop(self) -> None:
-        """Ask the run to stop within a batch or two; a queued run leaves the queue without training."""
+        """Ask the run to stop within a batch or two; a queued run leaves the queue, a paused one wakes to stop."""
         self.stop_requested.set()
+        self.resumed.set()
+
+    def pause(self) -> bool:
+        """Hold a training run before its next batch; False when it is not training (queued or already ended)."""
+        with self._state_lock:
+            if self.state is not RunState.RUNNING:
+                return False
+            self.resumed.clear()
+            self.state = RunState.PAUSED
+            return True
+
+    def resume(self) -> None:
+        with self._state_lock:
+            if self.state is RunState.PAUSED:
+                self.state = RunState.RUNNING
+                self.resumed.set()
 
     def settle(self, state: RunState, message: str = "") -> None:
         """End the run. The message goes first, so whoever sees the final state also sees why."""
-        self.message = message
-        self.settled_at = time.time()
-        self.state = state
+        with self._state_lock:
+            self.message = message
+            self.settled_at = time.time()
+            self.state = state
+            self.resumed.set()
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> TrainingRun:
@@ -127,6 +151,12 @@ class TrainingRun:
         }
 
 
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
 def new_run_id() -> str:
     """Sortable by start time and unique enough for one server: `20261123-181500-3fa9c1`."""
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
@@ -158,9 +188,32 @@ class RunRegistry:
     def start(self, owner: str, preset: str, dataset: str, spec: ModelSpec, config: TrainingConfig) -> TrainingRun:
         """Queue a new run and start its thread; it trains as soon as it is first in the queue and a slot is free."""
         run = TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset, spec=spec, config=config)
+        self._enqueue(run)
+        return run
+
+    def continue_run(self, run: TrainingRun, owner: str, more_epochs: int) -> None:
+        """Train a finished or stopped run for `more_epochs` more epochs, from where it ended: same weights, same
+        optimizer state, its curves carrying on. It queues like a new run."""
+        if run.state not in CONTINUABLE_STATES:
+            raise ValueError(f"only a finished or stopped run can continue; this one is {run.state.value}.")
+        if not is_whole_number(more_epochs) or more_epochs < 1:
+            raise ValueError(f"continue for a whole number of epochs, at least 1, got {more_epochs!r}.")
+        if self.trained_model(run) is None:
+            raise ValueError("this run's trained model cannot be read, so it cannot continue; start a new run.")
         with self._lock:
-            if any(other.owner == owner and other.is_active for other in self._runs.values()):
-                raise ValueError("you already have a run training: stop it or wait for it to end, then start again.")
+            self._refuse_a_second_run(owner)
+        epochs_done = len(run.history.snapshot().epochs)
+        run.config = replace(run.config, epochs=epochs_done + more_epochs)
+        run.owner = owner
+        run.stop_requested.clear()
+        run.message, run.settled_at, run.test_loss, run.test_accuracy = "", None, None, None
+        run.state = RunState.QUEUED
+        self._enqueue(run)
+
+    def _enqueue(self, run: TrainingRun) -> None:
+        """Put the run in the queue and start the thread that trains it when its turn comes."""
+        with self._lock:
+            self._refuse_a_second_run(run.owner, run)
             self._runs[run.run_id] = run
             self._waiting.append(run)
         try:
@@ -171,7 +224,11 @@ class RunRegistry:
                 del self._runs[run.run_id]
                 self._lock.notify_all()
             raise ValueError(f"the server cannot start another training run right now ({error}); try again later.")
-        return run
+
+    def _refuse_a_second_run(self, owner: str, run: TrainingRun | None = None) -> None:
+        """Each visitor trains one run at a time. Call with the lock held."""
+        if any(other.owner == owner and other.is_active and other is not run for other in self._runs.values()):
+            raise ValueError("you already have a run training: stop it or wait for it to end, then start again.")
 
     def get(self, run_id: str) -> TrainingRun | None:
         """The run, from memory or else from storage (after a restart, say); None for an unknown or unreadable id."""
@@ -254,12 +311,13 @@ class RunRegistry:
 
         dataset = load_dataset(run.dataset)
         run.dataset_source, run.train_size, run.test_size = dataset.source, dataset.train_size, dataset.test_size
-        result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end)
+        result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end,
+                             resumed=run.resumed, model=run.model)
         run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy
         if result.stopped_early:
             snapshot = run.history.snapshot()
             return RunState.STOPPED, f"ended in epoch {snapshot.current_epoch} of {snapshot.total_epochs}, at your request."
-        return RunState.FINISHED, ""
+        return RunState.FINISHED, result.note
 
     def _save(self, run: TrainingRun, final_state: RunState, message: str) -> str:
         """Save the run as it ends; returns the message, with a sentence added when saving failed."""

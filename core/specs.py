@@ -164,12 +164,19 @@ def checked_input_shape(input_shape: Any) -> tuple[int, ...]:
     return tuple(input_shape)
 
 
+MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+SCHEDULES = ("constant", "step", "plateau")
+"""Learning-rate schedules: keep it; multiply it by a factor every N epochs; multiply it when the loss stalls."""
+
+
 @dataclass(frozen=True)
 class TrainingConfig:
     """How long and in what steps to train.
 
     `validation_split` holds back the last part of the training data; `validate_on_test` instead watches the
     test set during training, as the classic MNIST CNN example does (`validation_data=(x_test, y_test)`).
+    Early stopping is off while `early_stopping_patience` is 0. `schedule_every` is the step schedule's epochs
+    between drops, and the plateau schedule's patience.
     """
 
     epochs: int
@@ -177,6 +184,17 @@ class TrainingConfig:
     validation_split: float = 0.0
     seed: int = 0
     validate_on_test: bool = False
+    shuffle: bool = True
+    early_stopping_patience: int = 0
+    early_stopping_monitor: str = "val_loss"
+    restore_best_weights: bool = True
+    schedule: str = "constant"
+    schedule_factor: float = 0.5
+    schedule_every: int = 10
+
+    @property
+    def has_validation(self) -> bool:
+        return self.validate_on_test or self.validation_split > 0
 
     def __post_init__(self) -> None:
         if not is_whole_number(self.epochs) or self.epochs < 1:
@@ -193,6 +211,28 @@ class TrainingConfig:
         if self.validate_on_test and self.validation_split:
             raise ValueError("validate either on a split of the training data or on the test set, not both; "
                              "set the validation split to 0 to validate on the test set.")
+        self._check_early_stopping()
+        self._check_schedule()
+
+    def _check_early_stopping(self) -> None:
+        if not is_whole_number(self.early_stopping_patience) or self.early_stopping_patience < 0:
+            raise ValueError(f"early-stopping patience must be a whole number of epochs, 0 for off, "
+                             f"got {self.early_stopping_patience!r}.")
+        if self.early_stopping_monitor not in MONITORS:
+            raise ValueError(f"early stopping can watch {', '.join(MONITORS)}, not {self.early_stopping_monitor!r}.")
+        if self.early_stopping_patience and self.early_stopping_monitor.startswith("val_") and not self.has_validation:
+            raise ValueError(f"early stopping watches {self.early_stopping_monitor}, but this run keeps no validation "
+                             "data: set a validation split, validate on the test set, or watch loss instead.")
+
+    def _check_schedule(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"the learning-rate schedule is one of {', '.join(SCHEDULES)}, not {self.schedule!r}.")
+        if not (isinstance(self.schedule_factor, (int, float)) and 0 < self.schedule_factor < 1):
+            raise ValueError(f"the schedule's factor multiplies the learning rate and must be between 0 and 1 "
+                             f"(0.5 halves it), got {self.schedule_factor!r}.")
+        if not is_whole_number(self.schedule_every) or self.schedule_every < 1:
+            raise ValueError(f"the schedule's number of epochs must be a whole number of at least 1, "
+                             f"got {self.schedule_every!r}.")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,11 +21,16 @@ class TrainingFailed(ValueError):
     """Training ended early because of a setting the learner should change, such as a loss that became NaN."""
 
 
-class LiveHistoryCallback(keras.callbacks.Callback):
-    """Records numbers into a `RunHistory` and honours a stop request; never touches the UI.
+PAUSE_POLL_SECONDS = 0.2
+"""How often a paused run looks whether it was stopped meanwhile."""
 
-    It is `async_safe`: Keras runs its batch hook on helper threads, so recording a batch does not hold up
+
+class LiveHistoryCallback(keras.callbacks.Callback):
+    """Records numbers into a `RunHistory` and honours stop, pause and resume; never touches the UI.
+
+    It is `async_safe`: Keras runs its batch-end hook on helper threads, so recording a batch does not hold up
     the next training step (a stop is therefore seen within a batch or two, never later than the epoch's end).
+    The batch-begin hook is always called in the training thread: that is where a paused run waits.
     """
 
     async_safe = True
@@ -35,13 +40,24 @@ class LiveHistoryCallback(keras.callbacks.Callback):
         history: RunHistory,
         stop_requested: threading.Event | None = None,
         on_epoch_end: Callable[[EpochRecord], None] | None = None,
+        resumed: threading.Event | None = None,
     ) -> None:
         super().__init__()
         self.history = history
         self.stop_requested = stop_requested
         self.epoch_listener = on_epoch_end
+        self.resumed = resumed
         self.failure: str | None = None
         self._epoch_started_at = 0.0
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if self.resumed is None or self.resumed.is_set():
+            return
+        paused_at = time.perf_counter()
+        while not self.resumed.wait(PAUSE_POLL_SECONDS):
+            if self.stop_requested is not None and self.stop_requested.is_set():
+                break
+        self._epoch_started_at += time.perf_counter() - paused_at  # A pause is not part of the epoch's time.
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.history.begin_epoch(epoch + 1)
@@ -62,6 +78,9 @@ class LiveHistoryCallback(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        snapshot = self.history.snapshot()
+        if snapshot.batches_in_epoch < snapshot.batches_per_epoch:
+            return  # Keras ends a stopped epoch too; only whole epochs are epochs (continuing trains this one again).
         logs = logs or {}
         record = EpochRecord(
             epoch=epoch + 1,
@@ -70,6 +89,7 @@ class LiveHistoryCallback(keras.callbacks.Callback):
             seconds=time.perf_counter() - self._epoch_started_at,
             val_loss=_optional_float(logs.get("val_loss")),
             val_accuracy=_optional_float(logs.get("val_accuracy")),
+            learning_rate=float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
         )
         self.history.record_epoch(record)
         if self.epoch_listener is not None:
@@ -82,12 +102,14 @@ def _optional_float(value: object) -> float | None:
 
 @dataclass(frozen=True)
 class TrainingResult:
-    """What a finished (or stopped) run leaves: the trained model and its score on the test set."""
+    """What a finished (or stopped) run leaves: the trained model, its score on the test set, and a note such as
+    why early stopping ended it."""
 
     model: keras.Model
     test_loss: float
     test_accuracy: float | None
     stopped_early: bool
+    note: str = ""
 
 
 def _stopped_early(history: RunHistory, stop_requested: threading.Event | None) -> bool:
@@ -97,6 +119,41 @@ def _stopped_early(history: RunHistory, stop_requested: threading.Event | None) 
     return stop_requested is not None and stop_requested.is_set() and snapshot.steps_done < all_steps
 
 
+def _step_decay(every: int, factor: float) -> Callable[[int, float], float]:
+    """Multiply the learning rate by `factor` at every `every`-th epoch (counting across continued training)."""
+
+    def schedule(epoch: int, learning_rate: float) -> float:
+        return learning_rate * factor if epoch and epoch % every == 0 else learning_rate
+
+    return schedule
+
+
+def schedule_callbacks(config: TrainingConfig) -> list[keras.callbacks.Callback]:
+    """Keras's own callbacks for the config's early stopping and learning-rate schedule."""
+    callbacks: list[keras.callbacks.Callback] = []
+    if config.early_stopping_patience:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor=config.early_stopping_monitor, patience=config.early_stopping_patience,
+            restore_best_weights=config.restore_best_weights))
+    if config.schedule == "step":
+        callbacks.append(keras.callbacks.LearningRateScheduler(_step_decay(config.schedule_every,
+                                                                           config.schedule_factor)))
+    elif config.schedule == "plateau":
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss" if config.has_validation else "loss", factor=config.schedule_factor,
+            patience=config.schedule_every))
+    return callbacks
+
+
+def _early_stopping_note(callbacks: list[keras.callbacks.Callback], config: TrainingConfig) -> str:
+    stopper = next((callback for callback in callbacks if isinstance(callback, keras.callbacks.EarlyStopping)), None)
+    if stopper is None or not stopper.stopped_epoch:
+        return ""
+    best = "" if not config.restore_best_weights else f"; the weights of epoch {stopper.best_epoch + 1} were kept"
+    return (f"early stopping ended it after epoch {stopper.stopped_epoch + 1}: {config.early_stopping_monitor} had not "
+            f"improved for {config.early_stopping_patience} epochs{best}.")
+
+
 def train_model(
     spec: ModelSpec,
     config: TrainingConfig,
@@ -104,10 +161,14 @@ def train_model(
     history: RunHistory,
     stop_requested: threading.Event | None = None,
     on_epoch_end: Callable[[EpochRecord], None] | None = None,
+    resumed: threading.Event | None = None,
+    model: keras.Model | None = None,
 ) -> TrainingResult:
     """Build the spec, fit it on the dataset's training part while recording into `history`, then evaluate.
 
-    Raises ValueError for a spec that does not fit the dataset and TrainingFailed when the loss diverges.
+    Given a `model` (one this history already trained), training continues it from the epochs the history holds
+    up to `config.epochs`, with its weights and optimizer state as they are. Raises ValueError for a spec that
+    does not fit the dataset and TrainingFailed when the loss diverges.
     """
     check_fits(spec, dataset)
     fitted_examples, _ = split_sizes(dataset.train_size, config.validation_split)
@@ -116,26 +177,31 @@ def train_model(
     x_test = prepare_inputs(spec, dataset.x_test)
     y_test = prepare_labels(spec, dataset.y_test, dataset.num_classes)
 
-    keras.utils.set_random_seed(config.seed)
-    model = build_model(spec, dataset.input_shape, dataset.num_classes)
+    epochs_done = history.rewind_to_whole_epochs() if model is not None else 0
+    keras.utils.set_random_seed(config.seed + epochs_done)
+    if model is None:
+        model = build_model(spec, dataset.input_shape, dataset.num_classes)
     history.begin(config.epochs, math.ceil(fitted_examples / config.batch_size))
-    callback = LiveHistoryCallback(history, stop_requested, on_epoch_end)
+    callbacks = [LiveHistoryCallback(history, stop_requested, on_epoch_end, resumed), *schedule_callbacks(config)]
     model.fit(
         x_train,
         y_train,
         epochs=config.epochs,
+        initial_epoch=epochs_done,
         batch_size=config.batch_size,
+        shuffle=config.shuffle,
         validation_split=config.validation_split,
         validation_data=(x_test, y_test) if config.validate_on_test else None,
-        callbacks=[callback],
+        callbacks=callbacks,
         verbose=0,
     )
-    if callback.failure is not None:
-        raise TrainingFailed(callback.failure)
+    if callbacks[0].failure is not None:
+        raise TrainingFailed(callbacks[0].failure)
     scores = model.evaluate(x_test, y_test, batch_size=max(config.batch_size, 256), verbose=0, return_dict=True)
     return TrainingResult(
         model=model,
         test_loss=float(scores["loss"]),
         test_accuracy=_optional_float(scores.get("accuracy")),
         stopped_early=_stopped_early(history, stop_requested),
+        note=_early_stopping_note(callbacks, config),
     )
