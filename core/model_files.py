@@ -90,7 +90,7 @@ def _check_file(data: bytes, file_name: str, max_bytes: int) -> None:
     """The checks that need only the name and the size."""
     if file_name.lower().endswith((".h5", ".hdf5")) or data.startswith(HDF5_SIGNATURE):
         raise ValueError(f"{file_name!r} is an HDF5 file: .h5 files from old Keras are not supported; load it with "
-                         f"the Keras that made it and re-save it with Keras 3 as model.save(\"name.keras\").")
+                         "the Keras that made it and re-save it with Keras 3 as model.save(\"name.keras\").")
     if not file_name.lower().endswith(".keras"):
         raise ValueError(f"{file_name!r} is not a .keras model file; {SAVE_HINT}.")
     if not data:

@@ -21,6 +21,7 @@ from core.history import EpochRecord, RunHistory
 from core.layers import is_whole_number
 from core.specs import ModelSpec, TrainingConfig
 from core.storage import RUN_ID_PATTERN, RunStorage
+from core.failures import TrainingFailed, describe_failure
 
 
 class RunState(str, Enum):
@@ -64,6 +65,8 @@ class TrainingRun:
     created_at: float = field(default_factory=time.time)
     settled_at: float | None = None
     saved: bool = False
+    diverged: bool = False
+    """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
     model: Any = field(default=None, repr=False)
     stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
     resumed: threading.Event = field(default_factory=lambda: _set_event(), repr=False)
@@ -160,16 +163,6 @@ def _set_event() -> threading.Event:
 def new_run_id() -> str:
     """Sortable by start time and unique enough for one server: `20261123-181500-3fa9c1`."""
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
-
-
-def describe_failure(error: BaseException) -> str:
-    """A sentence a learner can act on instead of a traceback."""
-    if isinstance(error, MemoryError) or "ResourceExhausted" in type(error).__name__:
-        return "training ran out of memory: use a smaller batch size or a smaller model."
-    first_line = (str(error).strip().splitlines() or [""])[0]
-    if isinstance(error, ValueError) and first_line:  # Keras Lab's own and Keras's bad-setting messages.
-        return first_line
-    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
 
 
 class RunRegistry:
@@ -272,6 +265,8 @@ class RunRegistry:
         final_state, message = RunState.FAILED, "training was interrupted."
         try:
             final_state, message = self._train(run, on_epoch_end)
+        except TrainingFailed as error:
+            final_state, message, run.diverged = RunState.FAILED, str(error), True
         except Exception as error:  # Any failure ends this run with a message; the server lives on.
             final_state, message = RunState.FAILED, describe_failure(error)
         finally:

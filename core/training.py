@@ -13,12 +13,9 @@ import keras
 from core.arrays import check_fits, prepare_inputs, prepare_labels, split_sizes
 from core.building import build_model
 from core.datasets import Dataset
+from core.failures import TrainingFailed
 from core.history import EpochRecord, RunHistory
 from core.specs import ModelSpec, TrainingConfig
-
-
-class TrainingFailed(ValueError):
-    """Training ended early because of a setting the learner should change, such as a loss that became NaN."""
 
 
 PAUSE_POLL_SECONDS = 0.2
@@ -69,9 +66,11 @@ class LiveHistoryCallback(keras.callbacks.Callback):
         step = (self.history.current_epoch - 1) * self.history.batches_per_epoch + batch
         self.history.record_batch(step, loss, _optional_float(logs.get("accuracy")))
         if math.isnan(loss) or math.isinf(loss):
+            rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
             self.failure = (
-                f"the loss became {loss} at epoch {self.history.current_epoch}: the weights diverged. "
-                "Try a smaller learning rate or scale the inputs to [0, 1]."
+                f"the loss became {loss} at epoch {self.history.current_epoch}: the weights diverged, which usually "
+                f"means the learning rate ({rate:g}) is too high for this optimizer. Try one ten times smaller, or "
+                "scale the inputs to [0, 1]."
             )
             self.model.stop_training = True
         elif self.stop_requested is not None and self.stop_requested.is_set():

@@ -37,14 +37,8 @@ OWNER_KEY = "owner"
 PREDICT_INDEX_KEY = "predict_index"
 RUN_PARAMETER = "run"
 PRESET_PARAMETER = "preset"
-TRAINING_KEYS = {
-    "epochs": "train_epochs",
-    "batch_size": "train_batch_size",
-    "validation_split": "train_validation_split",
-    "seed": "train_seed",
-    "validate_on_test": "train_validate_on_test",
-}
-"""TrainingConfig field → the Train page widget that edits it."""
+TRAINING_KEYS = {name: f"train_{name}" for name in TrainingConfig.__dataclass_fields__}
+"""TrainingConfig field → the Train page widget that edits it (`train_epochs`, `train_batch_size`, ...)."""
 PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_INDEX_KEY, *TRAINING_KEYS.values())
 
 
@@ -110,7 +104,7 @@ def widget_key(scope: str, name: str) -> str:
 def current_training_config(preset: Preset) -> TrainingConfig:
     """The Train page's settings where the learner has set them, the preset's defaults elsewhere."""
     try:
-        return training_config_from_widgets()
+        return training_config_from_widgets(preset)
     except (KeyError, ValueError):
         return preset.training
 
@@ -134,10 +128,11 @@ def default_training_settings(preset: Preset) -> None:
         st.session_state.setdefault(key, getattr(preset.training, field_name))
 
 
-def training_config_from_widgets() -> TrainingConfig:
-    """The Train page's settings as a TrainingConfig; a ValueError says which one is wrong."""
-    types = {"epochs": int, "batch_size": int, "validation_split": float, "seed": int, "validate_on_test": bool}
-    return TrainingConfig(**{name: types[name](st.session_state[key]) for name, key in TRAINING_KEYS.items()})
+def training_config_from_widgets(preset: Preset) -> TrainingConfig:
+    """The Train page's settings as a TrainingConfig (each of the type of the preset's); a ValueError says which
+    one is wrong."""
+    return TrainingConfig(**{name: type(getattr(preset.training, name))(st.session_state[key])
+                             for name, key in TRAINING_KEYS.items()})
 
 
 def current_run() -> TrainingRun | None:

@@ -20,6 +20,9 @@ def describe_run(run: TrainingRun) -> str:
         if not snapshot.total_epochs:
             return "starting: loading TensorFlow and the data"
         return f"training, epoch {snapshot.current_epoch}/{snapshot.total_epochs}"
+    if run.state is RunState.PAUSED:
+        snapshot = run.history.snapshot()
+        return f"paused in epoch {snapshot.current_epoch}/{snapshot.total_epochs}: press Resume to carry on"
     if run.state is RunState.FINISHED:
         accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.1%}"
         note = f" ({run.message})" if run.message else ""  # Such as a run that trained but could not be saved.

@@ -1,10 +1,11 @@
-"""Train: set epochs and batch size, start or stop, and watch the curves draw themselves."""
+"""Train: set how to train; start, pause, stop or continue; and watch the curves draw themselves."""
 
 import pandas as pd
 import streamlit as st
 
+from core.arrays import split_sizes
 from core.datasets import dataset_outline
-from core.runs import RunState, TrainingRun
+from core.runs import CONTINUABLE_STATES, RunState, TrainingRun
 from core.shapes import analyse_spec
 from dashboard.charts import training_curve
 from dashboard.live import draw_live
@@ -13,12 +14,18 @@ from dashboard.state import (
     current_run,
     dataset_named,
     default_training_settings,
-    run_registry,
     selected_preset,
-    session_owner,
-    set_current_run,
-    training_config_from_widgets,
     working_spec,
+)
+from dashboard.train_controls import (
+    MESSAGE_KEY,
+    MORE_EPOCHS_KEY,
+    continue_run,
+    pause_or_resume,
+    retry_learning_rate,
+    retry_slower,
+    settings_form,
+    start_run,
 )
 from dashboard.status import describe_run
 
@@ -38,7 +45,9 @@ def draw_run(run: TrainingRun) -> None:
         st.error(f"Training failed: {run.message}")
     elif run.state is RunState.STOPPED:
         st.warning(f"Training stopped: {run.message}")
-    progress_text = describe_run(run)
+    elif run.state is RunState.FINISHED and run.message:
+        st.info(f"Training finished: {run.message}", icon=":material/flag:")
+    progress_text = run.state.value if run.state in (RunState.STOPPED, RunState.FAILED) else describe_run(run)
     if run.state is RunState.RUNNING and snapshot.total_epochs:
         progress_text += (
             f" · batch {snapshot.batches_in_epoch}/{snapshot.batches_per_epoch}"
@@ -50,9 +59,14 @@ def draw_run(run: TrainingRun) -> None:
     loss_column.plotly_chart(training_curve(snapshot, "loss"), width="stretch", key="loss_curve")
     accuracy_column.plotly_chart(training_curve(snapshot, "accuracy"), width="stretch", key="accuracy_curve")
 
-    epoch_time, test_loss, test_accuracy = st.columns(3)
+    epoch_time, speed, rate, test_loss, test_accuracy = st.columns(5)
     epoch_time.metric("Seconds per epoch", format_seconds(snapshot.steady_epoch_seconds),
                       help="Median over the epochs after the first, which also compiles the model.")
+    fitted, _ = split_sizes(run.train_size, run.config.validation_split) if run.train_size else (0, 0)
+    speed.metric("Samples per second", "–" if not (fitted and snapshot.steady_epoch_seconds) else
+                 f"{fitted / snapshot.steady_epoch_seconds:,.0f}")
+    rate.metric("Learning rate", "–" if not snapshot.epochs or snapshot.epochs[-1].learning_rate is None else
+                f"{snapshot.epochs[-1].learning_rate:.3g}", help="As it was in the last epoch (schedules change it).")
     if not run.is_active:  # The scores exist a moment before the run settles (while it is saved).
         if run.test_loss is not None:
             test_loss.metric("Test loss", f"{run.test_loss:.4f}")
@@ -85,32 +99,26 @@ if not analysis.ok:
 run = current_run()
 busy = run is not None and run.is_active
 default_training_settings(preset)
+settings_form(dataset, busy)
 
-epochs, batch_size, validation_split, seed = st.columns(4)
-epochs.number_input("Epochs", min_value=1, max_value=10_000, step=1, key="train_epochs", disabled=busy)
-batch_size.number_input("Batch size", min_value=1, max_value=dataset.train_size, step=1, key="train_batch_size",
-                        disabled=busy)
-validation_split.number_input("Validation split", min_value=0.0, max_value=0.9, step=0.05, key="train_validation_split",
-                              disabled=busy, help="Fraction of the training data held back to check for over-fitting.")
-seed.number_input("Seed", min_value=0, step=1, key="train_seed", disabled=busy,
-                  help="Same seed, same settings: same starting weights and the same curves.")
-st.checkbox("Validate on the test set instead", key="train_validate_on_test", disabled=busy,
-            help="Watch the test set during training, as the classic MNIST CNN example does "
-                 "(validation_data=(x_test, y_test)); set the validation split to 0 to use it.")
-
-start, stop, _ = st.columns([1, 1, 4])
-if start.button("Start training", type="primary", disabled=busy or not analysis.ok, icon=":material/play_arrow:"):
-    try:
-        run = run_registry().start(session_owner(), preset.name, preset.dataset, spec,
-                                   training_config_from_widgets())
-    except ValueError as error:
-        st.error(f"Cannot start: {error}")
-    else:
-        set_current_run(run)
-        st.rerun()
+start, pause, stop, more, extend = st.columns([2, 1.4, 1.2, 1.2, 2], vertical_alignment="bottom")
+start.button("Start training" if run is None or busy else "Start again from scratch", type="primary",
+             disabled=busy or not analysis.ok, icon=":material/play_arrow:", on_click=start_run, args=(preset,))
+paused = run is not None and run.state is RunState.PAUSED
+pause.button("Resume" if paused else "Pause", icon=":material/play_circle:" if paused else ":material/pause:",
+             disabled=run is None or run.state not in (RunState.RUNNING, RunState.PAUSED), on_click=pause_or_resume,
+             args=(run,))
 if stop.button("Stop", disabled=not busy, icon=":material/stop:"):
     run.request_stop()
     st.toast("Stopping within a batch or two…")
+can_continue = run is not None and run.state in CONTINUABLE_STATES
+more.number_input("More epochs", min_value=1, max_value=10_000, value=2, step=1, key=MORE_EPOCHS_KEY,
+                  disabled=not can_continue)
+extend.button("Continue training", icon=":material/fast_forward:", disabled=not can_continue, on_click=continue_run,
+              args=(run,), help="Train this run for more epochs from where it ended: same weights, same optimizer "
+                                "state, the curves carry on.")
+if MESSAGE_KEY in st.session_state:
+    st.error(st.session_state.pop(MESSAGE_KEY))
 
 if run is None:
     st.info("Press **Start training**: the curves appear as soon as the first batches are done.")
@@ -118,5 +126,8 @@ else:
     if run.preset != preset.name:
         st.caption(f"Showing your last run, of `{run.preset}`. Start training to run `{preset.name}`.")
     draw_live(lambda: draw_run(run), lambda: run.is_active)
+    if run.diverged and run.preset == preset.name:
+        st.button(f"Retry with learning rate {retry_learning_rate(run):g}", icon=":material/replay:",
+                  on_click=retry_slower, args=(run, preset))
     if run.state is RunState.FINISHED:
         st.page_link(str(PAGES_DIRECTORY / "predict.py"), label="See its predictions", icon=":material/visibility:")

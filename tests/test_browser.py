@@ -125,7 +125,7 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     page.get_by_text(re.compile(r"^Inputs are multiplied by")).wait_for()
     page.get_by_role("link", name="Train this model").click()
 
-    epochs = page.get_by_label("Epochs")
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
     epochs.fill(str(EPOCHS))
     epochs.press("Enter")
     page.get_by_role("button", name="Start training").click()
@@ -223,11 +223,44 @@ def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
 
     page.get_by_role("link", name="Train this model").click()
     page.get_by_text("as you edited it on Build").wait_for()
-    epochs = page.get_by_label("Epochs")
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
     epochs.fill("1")
     epochs.press("Enter")
     wait_until(lambda: epochs.input_value() == "1", timeout=10)
     page.get_by_role("button", name="Start training").click()
     page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()
+
+
+def test_pause_resume_stop_and_continue_a_run_that_survives_a_reload(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{dashboard}/train?preset=spiral-dense10")
+    page.get_by_role("button", name="Start training").click()
+    wait_until(lambda: page.evaluate(EPOCHS_DRAWN) >= 3, timeout=120, every=0.1)
+
+    page.reload()  # The run rides in the address: the reloaded page finds it still training, its curves growing.
+    page.get_by_text(re.compile(r"^training, epoch \d+/1000")).first.wait_for()
+    drawn = page.evaluate(EPOCHS_DRAWN)
+    wait_until(lambda: page.evaluate(EPOCHS_DRAWN) > drawn, timeout=60, every=0.1)
+
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_text(re.compile(r"paused in epoch \d+/1000")).first.wait_for()
+    time.sleep(1.0)  # Let the last redraw after the pause arrive.
+    held = page.evaluate(EPOCHS_DRAWN)
+    time.sleep(1.5)
+    assert page.evaluate(EPOCHS_DRAWN) == held, "no epoch while paused"
+    page.get_by_role("button", name="Resume").click()
+    wait_until(lambda: page.evaluate(EPOCHS_DRAWN) > held + 2, timeout=60, every=0.1)
+
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text(re.compile(r"^Training stopped: ended in epoch")).wait_for()
+    stopped_at = page.evaluate(EPOCHS_DRAWN)
+    more = page.get_by_role("spinbutton", name="More epochs")
+    more.fill("2")
+    more.press("Enter")
+    page.get_by_role("button", name="Continue training").click()
+    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=60_000)
+    wait_until(lambda: page.evaluate(EPOCHS_DRAWN) == stopped_at + 2, timeout=30)
     assert page.get_by_test_id("stException").count() == 0
     page.close()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -28,16 +31,16 @@ def dense_model(input_shape: tuple[int, ...], outputs: int) -> keras.Model:
                              keras.layers.Dense(outputs, activation="softmax")])
 
 
-def zip_of(members: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
+def zip_of(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in members.items():
             archive.writestr(name, content)
     return buffer.getvalue()
 
 
 def zip_bomb() -> bytes:
-    """300 MB of zeros deflated to about 1.4 MB, written in chunks so the test never holds the 300 MB."""
+    """300 MB of zeros deflated to about 1.3 MB, written in chunks so the test never holds the 300 MB."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("config.json", "{}")
@@ -67,7 +70,7 @@ def test_a_model_that_fits_the_dataset_is_accepted(tmp_path, input_shape, exampl
     assert loaded.output_shape == (None, outputs)
 
 
-def marker_lambda(marker: Path):
+def marker_lambda(marker: Path) -> Callable[[Any], Any]:
     """A Python lambda that leaves `marker` when called: self-contained (the path in its closure, the import a
     builtin), so it leaves it too when Keras rebuilds it from the bytecode stored in a file."""
     marker_path = str(marker)
@@ -198,6 +201,16 @@ def test_a_bad_file_is_refused_with_what_is_wrong(file_name, make_data, limits, 
         load_model_file(make_data(), file_name, (3,), 2, **limits)
 
 
+def test_no_temporary_copy_is_left_behind_after_a_load_or_a_refusal(tmp_path, monkeypatch):
+    uploads = tmp_path / "temporary"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))
+    load_model_file(saved_bytes(dense_model((3,), 2), tmp_path), "model.keras", (3,), 2)
+    with pytest.raises(ValueError, match="Keras could not load this model"):
+        load_model_file(zip_of({"config.json": b"{}"}), "model.keras", (3,), 2)
+    assert list(uploads.iterdir()) == []
+
+
 def test_a_model_whose_input_does_not_fit_is_refused_with_both_shapes(tmp_path):
     data = saved_bytes(dense_model((10,), 10), tmp_path)
     with pytest.raises(ValueError, match=r"inputs of shape \(10,\) \(10 values\) but each example of this dataset "
@@ -212,8 +225,28 @@ def test_a_model_with_the_wrong_number_of_classes_is_refused_with_both_shapes(tm
         load_model_file(data, "model.keras", (28, 28), 10)
 
 
-def test_a_model_with_two_inputs_is_refused(tmp_path):
+def two_inputs() -> keras.Model:
     first, second = keras.Input((3,)), keras.Input((3,))
-    model = keras.Model([first, second], keras.layers.Dense(2)(keras.layers.Concatenate()([first, second])))
-    with pytest.raises(ValueError, match="this model has 2 inputs"):
-        load_model_file(saved_bytes(model, tmp_path), "model.keras", (6,), 2)
+    return keras.Model([first, second], keras.layers.Dense(2)(keras.layers.Concatenate()([first, second])))
+
+
+def two_outputs() -> keras.Model:
+    inputs = keras.Input((6,))
+    return keras.Model(inputs, [keras.layers.Dense(2)(inputs), keras.layers.Dense(2)(inputs)])
+
+
+def open_length() -> keras.Model:
+    inputs = keras.Input((None, 3))
+    return keras.Model(inputs, keras.layers.Dense(2)(keras.layers.GlobalAveragePooling1D()(inputs)))
+
+
+@pytest.mark.filterwarnings("ignore:You are saving a model that has not yet been built")
+@pytest.mark.parametrize("make_model, message", [
+    (two_inputs, "this model has 2 inputs"),
+    (two_outputs, "this model has 2 outputs"),
+    (lambda: keras.Sequential([keras.layers.Dense(2)]), "saved before it was built, so it has no input shape"),
+    (open_length, "inputs of shape (None, 3), with sizes left open"),
+], ids=["two inputs", "two outputs", "never built", "open length"])
+def test_a_model_that_does_not_take_one_array_of_examples_is_refused(tmp_path, make_model, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_model_file(saved_bytes(make_model(), tmp_path), "model.keras", (6,), 2)

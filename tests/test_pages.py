@@ -125,7 +125,7 @@ def test_stop_ends_the_run_and_says_so():
     stop.click().run()
     wait_until(lambda: app.run() and "stopped" in app.sidebar.markdown[-1].value, every=0.3)
     assert any("Training stopped: ended in epoch" in warning.value for warning in app.warning)
-    assert next(button for button in app.button if button.label == "Start training").disabled is False
+    assert next(button for button in app.button if button.label == "Start again from scratch").disabled is False
 
 
 def test_a_reload_keeps_the_chosen_preset():

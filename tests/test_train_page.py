@@ -1,0 +1,92 @@
+"""The Train page through AppTest: settings that reach the run, pause and resume, continuing, and a retry after a
+loss that diverged."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import wait_until
+from test_build_page import key_of
+from test_pages import open_app, visit
+
+
+def train_page(preset: str = "spiral-dense10") -> AppTest:
+    app = visit(open_app(), "build")
+    app.selectbox(key="preset").set_value(preset).run()
+    return visit(app, "train")
+
+
+def button(app: AppTest, label: str):
+    return next(item for item in app.button if item.label == label)
+
+
+def sidebar_run(app: AppTest) -> str:
+    return app.sidebar.markdown[-1].value
+
+
+def settle(app: AppTest, words: str) -> None:
+    wait_until(lambda: app.run() and words in sidebar_run(app), every=0.3)
+
+
+def saved_record(app: AppTest) -> dict:
+    folder = Path(os.environ["KERAS_LAB_HOME"]) / "runs" / app.query_params["run"]
+    return json.loads((folder / "run.json").read_text())
+
+
+def test_the_settings_reach_the_run_and_the_learning_rate_is_shown_per_epoch():
+    app = train_page()
+    for key, value in (("train_epochs", 4), ("train_validation_split", 0.2), ("train_early_stopping_patience", 3),
+                       ("train_schedule_every", 2), ("train_schedule_factor", 0.5)):
+        app.number_input(key=key).set_value(value).run()
+    app.selectbox(key="train_schedule").set_value("step").run()
+    app.checkbox(key="train_shuffle").uncheck().run()
+    button(app, "Start training").click().run()
+    settle(app, "finished, test accuracy")
+    config = saved_record(app)["config"]
+    assert (config["epochs"], config["shuffle"], config["early_stopping_patience"], config["schedule"]) == (
+        4, False, 3, "step")
+    rates = [epoch["learning_rate"] for epoch in saved_record(app)["history"]["epochs"]]
+    assert rates == pytest.approx([0.001, 0.001, 0.0005, 0.0005])
+    assert next(metric.value for metric in app.metric if metric.label == "Learning rate") == "0.0005"
+
+
+def test_pause_resume_and_stop():
+    app = train_page()
+    button(app, "Start training").click().run()
+    wait_until(lambda: app.run() and "training, epoch" in sidebar_run(app), every=0.2)
+    button(app, "Pause").click().run()
+    assert "paused in epoch" in sidebar_run(app)
+    button(app, "Resume").click().run()
+    assert "training, epoch" in sidebar_run(app)
+    button(app, "Stop").click().run()
+    settle(app, "stopped")
+    assert not button(app, "Continue training").disabled
+
+
+def test_a_finished_run_continues_for_more_epochs():
+    app = train_page()
+    app.number_input(key="train_epochs").set_value(2).run()
+    button(app, "Start training").click().run()
+    settle(app, "finished, test accuracy")
+    app.number_input(key="train_more_epochs").set_value(3).run()
+    button(app, "Continue training").click().run()
+    settle(app, "finished, test accuracy")
+    assert [epoch["epoch"] for epoch in saved_record(app)["history"]["epochs"]] == [1, 2, 3, 4, 5]
+    assert app.number_input(key="train_epochs").value == 2, "the settings for new runs are left as they were"
+
+
+def test_a_diverging_loss_explains_itself_and_offers_a_slower_retry():
+    app = train_page()
+    app.number_input(key="train_epochs").set_value(3).run()
+    app.number_input(key=key_of(app, "number_input", "compile-", "-learning_rate")).set_value(1e30).run()
+    button(app, "Start training").click().run()
+    settle(app, "failed")
+    assert "the learning rate (1e+30) is too high for this optimizer" in app.error[0].value
+    first_run = app.query_params["run"]
+    button(app, "Retry with learning rate 1e+29").click().run()
+    assert app.query_params["run"] != first_run
+    settle(app, "failed")
+    assert saved_record(app)["spec"]["compile"]["learning_rate"] == pytest.approx(1e29)
