@@ -65,6 +65,9 @@ class TrainingRun:
     created_at: float = field(default_factory=time.time)
     settled_at: float | None = None
     saved: bool = False
+    last_seen: float = field(default_factory=time.time)
+    """When a page last showed this run: a run nobody watches for long is stopped (see `RunRegistry`)."""
+    orphaned: bool = False
     diverged: bool = False
     """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
     model: Any = field(default=None, repr=False)
@@ -81,6 +84,9 @@ class TrainingRun:
         """Ask the run to stop within a batch or two; a queued run leaves the queue, a paused one wakes to stop."""
         self.stop_requested.set()
         self.resumed.set()
+
+    def seen(self) -> None:
+        self.last_seen = time.time()
 
     def pause(self) -> bool:
         """Hold a training run before its next batch; False when it is not training (queued or already ended)."""
@@ -168,11 +174,16 @@ def new_run_id() -> str:
 class RunRegistry:
     """All runs of one process. Pages share it (through `st.cache_resource`); at most `max_concurrent` train."""
 
-    def __init__(self, storage: RunStorage | None = None, max_concurrent: int = 2) -> None:
+    def __init__(self, storage: RunStorage | None = None, max_concurrent: int = 2,
+                 orphan_seconds: float | None = None) -> None:
+        """`orphan_seconds`: a queued, training or paused run that no page has shown for this long is stopped (and
+        kept), so a visitor who closed the tab leaves nothing training forever. None: never."""
         if max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent}.")
         self.storage = storage
         self.max_concurrent = max_concurrent
+        self.orphan_seconds = orphan_seconds
+        self._watchdog: threading.Thread | None = None
         self._runs: dict[str, TrainingRun] = {}
         self._waiting: deque[TrainingRun] = deque()
         self._training = 0
@@ -198,6 +209,7 @@ class RunRegistry:
         epochs_done = len(run.history.snapshot().epochs)
         run.config = replace(run.config, epochs=epochs_done + more_epochs)
         run.owner = owner
+        run.orphaned = False
         run.stop_requested.clear()
         run.message, run.settled_at, run.test_loss, run.test_accuracy = "", None, None, None
         run.state = RunState.QUEUED
@@ -205,6 +217,8 @@ class RunRegistry:
 
     def _enqueue(self, run: TrainingRun) -> None:
         """Put the run in the queue and start the thread that trains it when its turn comes."""
+        run.seen()
+        self._start_watchdog()
         with self._lock:
             self._refuse_a_second_run(run.owner, run)
             self._runs[run.run_id] = run
@@ -217,6 +231,24 @@ class RunRegistry:
                 del self._runs[run.run_id]
                 self._lock.notify_all()
             raise ValueError(f"the server cannot start another training run right now ({error}); try again later.")
+
+    def _start_watchdog(self) -> None:
+        with self._lock:
+            if self.orphan_seconds is None or self._watchdog is not None:
+                return
+            self._watchdog = threading.Thread(target=self._stop_orphans, name="keras-lab-orphans", daemon=True)
+            self._watchdog.start()
+
+    def _stop_orphans(self) -> None:
+        """Every few seconds, stop the active runs that no page has shown for `orphan_seconds`."""
+        while True:
+            time.sleep(min(self.orphan_seconds / 4, 5.0))
+            with self._lock:
+                active = [run for run in self._runs.values() if run.is_active]
+            for run in active:
+                if time.time() - run.last_seen > self.orphan_seconds and not run.stop_requested.is_set():
+                    run.orphaned = True
+                    run.request_stop()
 
     def _refuse_a_second_run(self, owner: str, run: TrainingRun | None = None) -> None:
         """Each visitor trains one run at a time. Call with the lock held."""
@@ -275,7 +307,7 @@ class RunRegistry:
 
     def _execute(self, run: TrainingRun) -> None:
         if not self._wait_for_slot(run):
-            run.settle(RunState.STOPPED, "ended before it started, at your request.")
+            run.settle(RunState.STOPPED, f"ended before it started, {self._stop_reason(run)}.")
             return
         try:
             self.run_to_end(run)
@@ -311,8 +343,14 @@ class RunRegistry:
         run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy
         if result.stopped_early:
             snapshot = run.history.snapshot()
-            return RunState.STOPPED, f"ended in epoch {snapshot.current_epoch} of {snapshot.total_epochs}, at your request."
+            return RunState.STOPPED, (f"ended in epoch {snapshot.current_epoch} of {snapshot.total_epochs}, "
+                                      f"{self._stop_reason(run)}.")
         return RunState.FINISHED, result.note
+
+    def _stop_reason(self, run: TrainingRun) -> str:
+        if run.orphaned:
+            return f"because no page showed it for {self.orphan_seconds:g} s (it is kept, and can continue)"
+        return "at your request"
 
     def _save(self, run: TrainingRun, final_state: RunState, message: str) -> str:
         """Save the run as it ends; returns the message, with a sentence added when saving failed."""

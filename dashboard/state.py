@@ -20,8 +20,9 @@ from core.storage import RunStorage
 PAGES_DIRECTORY = Path(__file__).resolve().parent.parent / "pages"
 DEFAULT_PRESET = "mnist-dense512"
 MAX_RUNS_VARIABLE = "KERAS_LAB_MAX_RUNS"
-"""How many runs may train at once on this server (default 2); the rest wait in a queue."""
-DEFAULT_MAX_RUNS = 2
+"""How many runs may train at once on this server (default: the number of CPU cores); the rest wait in a queue."""
+DEFAULT_MAX_RUNS = os.cpu_count() or 1
+"""One training run per CPU core: more would only share the cores and make every run slower."""
 
 PRESET_KEY = "preset"
 SPEC_KEY = "build_spec"
@@ -52,10 +53,20 @@ def max_concurrent_runs() -> int:
     return DEFAULT_MAX_RUNS
 
 
+ORPHAN_VARIABLE = "KERAS_LAB_ORPHAN_SECONDS"
+"""A run that no open page has shown for this many seconds (default 600) is stopped and kept."""
+DEFAULT_ORPHAN_SECONDS = 600
+
+
+def orphan_seconds() -> float:
+    text = os.environ.get(ORPHAN_VARIABLE, "")
+    return float(text) if text.replace(".", "", 1).isdigit() and float(text) > 0 else DEFAULT_ORPHAN_SECONDS
+
+
 @st.cache_resource
 def run_registry() -> RunRegistry:
     """The one registry of this server process, shared by every session."""
-    return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs())
+    return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs(), orphan_seconds=orphan_seconds())
 
 
 def keep_widget_values() -> None:

@@ -30,6 +30,13 @@ def describe_run(run: TrainingRun) -> str:
     return f"{run.state.value}: {run.message}"
 
 
+def show_run_line(run: TrainingRun) -> None:
+    """The sidebar's line about the run. Drawn on every page while the run is active, so it also tells the registry
+    that someone is still watching (a run nobody watches is stopped)."""
+    run.seen()
+    st.markdown(f"**Run** · {describe_run(run)}")
+
+
 def render_sidebar() -> None:
     """The model, the dataset and the run, on every page."""
     preset = selected_preset()
@@ -50,4 +57,4 @@ def render_sidebar() -> None:
         if run is None:
             st.markdown("**Run** · none yet")
         else:
-            draw_live(lambda: st.markdown(f"**Run** · {describe_run(run)}"), lambda: run.is_active)
+            draw_live(lambda: show_run_line(run), lambda: run.is_active)

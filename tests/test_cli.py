@@ -35,7 +35,7 @@ def test_train_mnist_dense512_offline_reaches_ninety_percent():
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     epochs, summary = lines[:-1], lines[-1]
     assert [line["epoch"] for line in epochs] == [1, 2, 3, 4, 5]
-    assert all(set(line) == {"epoch", "loss", "accuracy", "seconds"} for line in epochs)
+    assert all(set(line) == {"epoch", "loss", "accuracy", "seconds", "learning_rate"} for line in epochs)
     assert summary["model"] == "mnist-dense512" and summary["dataset"] == "mnist"
     assert (summary["train_size"], summary["test_size"]) == (4000, 1000)
     assert "shipped with Keras Lab" in summary["dataset_source"]
