@@ -7,9 +7,11 @@ take an immutable `HistorySnapshot`, so a page can draw while training goes on.
 from __future__ import annotations
 
 import bisect
+import csv
+import io
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -152,3 +154,12 @@ class RunHistory:
             "batches_in_epoch": snapshot.batches_in_epoch,
             "elapsed_seconds": snapshot.elapsed_seconds,
         }
+
+
+def epochs_csv(epochs: tuple[EpochRecord, ...] | list[EpochRecord]) -> str:
+    """A run's per-epoch numbers as CSV, one row per epoch, for a spreadsheet or pandas."""
+    output = io.StringIO()
+    writer = csv.DictWriter(output, fieldnames=[field.name for field in fields(EpochRecord)], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(record.to_dict() for record in epochs)
+    return output.getvalue()

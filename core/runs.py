@@ -65,6 +65,8 @@ class TrainingRun:
     created_at: float = field(default_factory=time.time)
     settled_at: float | None = None
     saved: bool = False
+    title: str = ""
+    """A name the learner gave the run; empty until they do."""
     last_seen: float = field(default_factory=time.time)
     """When a page last showed this run: a run nobody watches for long is stopped (see `RunRegistry`)."""
     orphaned: bool = False
@@ -79,6 +81,11 @@ class TrainingRun:
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def name(self) -> str:
+        """The learner's name for the run, else its model and start time."""
+        return self.title or f"{self.preset} · {time.strftime('%d %b %H:%M:%S', time.localtime(self.created_at))}"
 
     def request_stop(self) -> None:
         """Ask the run to stop within a batch or two; a queued run leaves the queue, a paused one wakes to stop."""
@@ -121,7 +128,8 @@ class TrainingRun:
             raise ValueError(f"run {record['run_id']} was saved {record['state']} on dataset {record['dataset']}.")
         return cls(
             run_id=record["run_id"],
-            owner="",
+            owner=record.get("owner", ""),
+            title=record.get("title", ""),
             preset=record["preset"],
             dataset=record["dataset"],
             spec=ModelSpec.from_dict(record["spec"]),
@@ -143,6 +151,8 @@ class TrainingRun:
         """Everything about the run except the model, as JSON-ready data."""
         return {
             "run_id": self.run_id,
+            "owner": self.owner,
+            "title": self.title,
             "preset": self.preset,
             "dataset": self.dataset,
             "dataset_source": self.dataset_source,
@@ -273,6 +283,32 @@ class RunRegistry:
             run = self._runs.setdefault(run_id, restored)
             self._forget_old_runs()
             return run
+
+    def runs_of(self, owner: str) -> list[TrainingRun]:
+        """The visitor's runs, newest first: the ones in memory and the ones kept on disk (after a restart, say)."""
+        stored = self.storage.run_ids() if self.storage is not None else []
+        with self._lock:
+            in_memory = set(self._runs)
+        runs = [self.get(run_id) for run_id in sorted(set(stored) | in_memory, reverse=True)]
+        return [run for run in runs if run is not None and run.owner == owner]
+
+    def rename(self, run: TrainingRun, title: str) -> None:
+        """Give a run a name (up to 80 characters); a settled run's record on disk is updated too."""
+        title = " ".join(title.split())
+        if len(title) > 80:
+            raise ValueError(f"a run's name can have at most 80 characters; this one has {len(title)}.")
+        run.title = title
+        if run.saved and not run.is_active and self.storage is not None:
+            self.storage.save_record(run.run_id, run.to_record())
+
+    def delete(self, run: TrainingRun) -> None:
+        """Forget a settled run, in memory and on disk."""
+        if run.is_active:
+            raise ValueError("this run is still training: stop it first, then delete it.")
+        with self._lock:
+            self._runs.pop(run.run_id, None)
+        if self.storage is not None:
+            self.storage.delete(run.run_id)
 
     def trained_model(self, run: TrainingRun) -> Any | None:
         """The run's Keras model; a run restored from storage loads it from disk the first time.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,24 @@ class RunStorage:
             model.save(folder / MODEL_FILE)
         (folder / RECORD_FILE).write_text(json.dumps(record, indent=2))
         return folder
+
+    def save_record(self, run_id: str, record: dict[str, Any]) -> None:
+        """Rewrite a saved run's record only (a new name, say), leaving its model as it is."""
+        (self.folder(run_id) / RECORD_FILE).write_text(json.dumps(record, indent=2))
+
+    def delete(self, run_id: str) -> None:
+        shutil.rmtree(self.folder(run_id), ignore_errors=True)
+
+    def run_ids(self) -> list[str]:
+        """The ids of the runs kept here, newest first (ids sort by start time)."""
+        if not self.root.is_dir():
+            return []
+        return sorted((path.name for path in self.root.iterdir() if RUN_ID_PATTERN.fullmatch(path.name)),
+                      reverse=True)
+
+    def model_path(self, run_id: str) -> Path | None:
+        path = self.folder(run_id) / MODEL_FILE
+        return path if path.exists() else None
 
     def load_record(self, run_id: str) -> dict[str, Any] | None:
         path = self.folder(run_id) / RECORD_FILE

@@ -19,6 +19,7 @@ navigation = st.navigation(
         st.Page(PAGES_DIRECTORY / "build.py", title="Build", icon=":material/account_tree:"),
         st.Page(PAGES_DIRECTORY / "train.py", title="Train", icon=":material/monitoring:"),
         st.Page(PAGES_DIRECTORY / "predict.py", title="Predict", icon=":material/visibility:"),
+        st.Page(PAGES_DIRECTORY / "runs.py", title="Runs", icon=":material/history:"),
     ]
 )
 sync_with_url()  # After st.navigation, which sets the address of the page it opens.

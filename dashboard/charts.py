@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.history import HistorySnapshot
+from core.runs import TrainingRun
 
 MAX_BATCH_POINTS = 1500
 SMOOTHING = 0.9
@@ -97,4 +98,22 @@ def point_figure(points: np.ndarray, labels: np.ndarray, class_names: Sequence[s
     figure.update_yaxes(scaleanchor="x")
     figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          legend={"orientation": "h", "y": -0.15})
+    return figure
+
+
+def compared_curves(runs: Sequence[TrainingRun], metric: str) -> go.Figure:
+    """One metric per epoch for several runs on one chart: training solid, validation dotted, a colour per run."""
+    figure = go.Figure()
+    for index, run in enumerate(runs):
+        color = CLASS_COLORS[index % len(CLASS_COLORS)]
+        epochs = run.history.snapshot().epochs
+        for key, dash, suffix in ((metric, "solid", ""), (f"val_{metric}", "dot", " (validation)")):
+            values = [getattr(record, key) for record in epochs]
+            if any(value is not None for value in values):
+                figure.add_scatter(x=[record.epoch for record in epochs], y=values, mode="lines", name=run.name + suffix,
+                                   line={"color": color, "dash": dash, "width": 2})
+    figure.update_layout(title=TITLES.get(metric, metric), height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                         xaxis_title="epoch", legend={"orientation": "h", "y": -0.25})
+    if metric == "accuracy":
+        figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure

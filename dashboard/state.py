@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -37,6 +38,8 @@ RUN_KEY = "run_id"
 OWNER_KEY = "owner"
 PREDICT_INDEX_KEY = "predict_index"
 RUN_PARAMETER = "run"
+VISITOR_PARAMETER = "visitor"
+VISITOR_PATTERN = re.compile(r"[0-9a-f]{32}")
 PRESET_PARAMETER = "preset"
 TRAINING_KEYS = {name: f"train_{name}" for name in TrainingConfig.__dataclass_fields__}
 """TrainingConfig field → the Train page widget that edits it (`train_epochs`, `train_batch_size`, ...)."""
@@ -77,10 +80,17 @@ def keep_widget_values() -> None:
 
 
 def session_owner() -> str:
-    """A private id for this browser session, so runs belong to the session that started them."""
+    """The visitor's private key: their runs belong to it. It rides in the address (`?visitor=...`), so a reload
+    or a bookmark finds the visitor's runs again; a new visitor gets a new random one."""
     if OWNER_KEY not in st.session_state:
-        st.session_state[OWNER_KEY] = uuid.uuid4().hex
+        offered = st.query_params.get(VISITOR_PARAMETER, "")
+        st.session_state[OWNER_KEY] = offered if VISITOR_PATTERN.fullmatch(offered) else uuid.uuid4().hex
     return st.session_state[OWNER_KEY]
+
+
+def may_see(run: TrainingRun) -> bool:
+    """A visitor sees their own runs, and the ones trained on the command line (shared on purpose), no others."""
+    return run.owner in (session_owner(), "cli", "")
 
 
 def selected_preset() -> Preset:
@@ -148,7 +158,8 @@ def training_config_from_widgets(preset: Preset) -> TrainingConfig:
 
 def current_run() -> TrainingRun | None:
     run_id = st.session_state.get(RUN_KEY)
-    return run_registry().get(run_id) if run_id else None
+    run = run_registry().get(run_id) if run_id else None
+    return run if run is not None and may_see(run) else None
 
 
 def set_current_run(run: TrainingRun) -> None:
@@ -156,15 +167,17 @@ def set_current_run(run: TrainingRun) -> None:
 
 
 def sync_with_url() -> None:
-    """The chosen preset and the current run ride in the address (`?preset=...&run=...`).
+    """The visitor's key, the chosen preset, the edited model and the current run ride in the address
+    (`?visitor=...&preset=...&spec=...&run=...`).
 
-    A reload, a bookmark or a shared link then opens the same model and run; an unknown value is ignored.
+    A reload or a bookmark then opens the same model and run, and finds the visitor's runs; an unknown value is
+    ignored, and another visitor's run is not shown.
     """
     if PRESET_KEY not in st.session_state and st.query_params.get(PRESET_PARAMETER) in PRESETS:
         st.session_state[PRESET_KEY] = st.query_params[PRESET_PARAMETER]
     if RUN_KEY not in st.session_state and RUN_PARAMETER in st.query_params:
         run = run_registry().get(st.query_params[RUN_PARAMETER])
-        if run is None:
+        if run is None or not may_see(run):
             del st.query_params[RUN_PARAMETER]
         else:
             st.session_state[RUN_KEY] = run.run_id
@@ -177,7 +190,8 @@ def sync_with_url() -> None:
     if first_visit and SPEC_PARAMETER in st.query_params:
         _spec_from_url()
     edited = working_spec() != selected_preset().spec
-    wanted = {PRESET_PARAMETER: selected_preset().name, RUN_PARAMETER: st.session_state.get(RUN_KEY),
+    wanted = {VISITOR_PARAMETER: session_owner(), PRESET_PARAMETER: selected_preset().name,
+              RUN_PARAMETER: st.session_state.get(RUN_KEY),
               SPEC_PARAMETER: spec_token(working_spec()) if edited else None}
     for parameter, value in wanted.items():
         if value is not None and st.query_params.get(parameter) != value:

@@ -103,6 +103,7 @@ def test_a_reload_finds_the_run_through_the_url():
 
     reloaded = AppTest.from_file(APP, default_timeout=120)
     reloaded.query_params["run"] = run_id
+    reloaded.query_params["visitor"] = app.query_params["visitor"]  # A reload keeps the whole address.
     reloaded.run()
 
     def finished() -> bool:

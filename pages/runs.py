@@ -1,0 +1,68 @@
+"""Runs: every run of this visitor, kept across reloads and restarts; compare their curves, rename, delete, download."""
+
+import pandas as pd
+import streamlit as st
+
+from core.history import epochs_csv
+from dashboard.charts import compared_curves
+from dashboard.run_actions import (
+    COMPARE_KEY,
+    MESSAGE_KEY,
+    SELECTED_KEY,
+    delete_run,
+    open_run,
+    rename_run,
+    switch_if_opened,
+)
+from dashboard.state import PAGES_DIRECTORY, run_registry, session_owner
+
+switch_if_opened()
+st.title("Runs")
+if MESSAGE_KEY in st.session_state:
+    st.error(st.session_state.pop(MESSAGE_KEY))
+runs = run_registry().runs_of(session_owner())
+if not runs:
+    st.info("No runs yet: train a model and it appears here, with its settings, curves and trained model.")
+    st.page_link(str(PAGES_DIRECTORY / "train.py"), label="Go to Train", icon=":material/monitoring:")
+    st.stop()
+st.caption("Your runs are kept on the server with their model. Your address carries your private visitor key: "
+           "bookmark it to find them again after closing the browser.")
+
+table = pd.DataFrame([{
+    "Name": run.name, "Model": run.preset, "State": run.state.value, "Epochs": len(run.history.snapshot().epochs),
+    "Test accuracy": run.test_accuracy, "Seconds per epoch": run.history.snapshot().steady_epoch_seconds,
+} for run in runs])
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "Test accuracy": st.column_config.NumberColumn(format="percent"),
+    "Seconds per epoch": st.column_config.NumberColumn(format="%.2f"),
+})
+
+by_id = {run.run_id: run for run in runs}
+st.subheader("Compare")
+st.session_state.setdefault(COMPARE_KEY, list(by_id)[:2])
+st.session_state[COMPARE_KEY] = [run_id for run_id in st.session_state[COMPARE_KEY] if run_id in by_id]
+chosen = st.multiselect("Runs to overlay", list(by_id), format_func=lambda run_id: by_id[run_id].name, key=COMPARE_KEY)
+if chosen:
+    loss, accuracy = st.columns(2)
+    loss.plotly_chart(compared_curves([by_id[run_id] for run_id in chosen], "loss"), width="stretch", key="compare_loss")
+    accuracy.plotly_chart(compared_curves([by_id[run_id] for run_id in chosen], "accuracy"), width="stretch",
+                          key="compare_accuracy")
+
+st.subheader("One run")
+if st.session_state.get(SELECTED_KEY) not in by_id:
+    st.session_state[SELECTED_KEY] = next(iter(by_id))
+run = by_id[st.selectbox("Run", list(by_id), format_func=lambda run_id: by_id[run_id].name, key=SELECTED_KEY)]
+name, rename = st.columns([3, 1], vertical_alignment="bottom")
+name.text_input("Name", value=run.title, max_chars=80, key=f"runs_name_{run.run_id}", placeholder=run.name)
+rename.button("Rename", on_click=rename_run, args=(run,), icon=":material/edit:", width="stretch")
+open_column, model_column, history_column, delete_column = st.columns(4)
+open_column.button("Open on Train", on_click=open_run, args=(run,), icon=":material/monitoring:", width="stretch")
+model_path = run_registry().storage.model_path(run.run_id) if run_registry().storage and not run.is_active else None
+model_column.download_button("Download model (.keras)", model_path.read_bytes() if model_path else b"",
+                             file_name=f"{run.run_id}.keras", disabled=model_path is None, on_click="ignore",
+                             icon=":material/download:", width="stretch")
+history_column.download_button("Download history (CSV)", epochs_csv(run.history.snapshot().epochs),
+                               file_name=f"{run.run_id}-history.csv", mime="text/csv", on_click="ignore",
+                               icon=":material/table:", width="stretch")
+delete_column.button("Delete", on_click=delete_run, args=(run,), icon=":material/delete:", disabled=run.is_active,
+                     width="stretch", help="Removes the run and its model from the server.")
