@@ -39,6 +39,9 @@ QUEUE_POLL_SECONDS = 0.2
 """How often a queued run checks whether it was stopped while it waits."""
 SETTLED_RUNS_IN_MEMORY = 32
 """Settled runs beyond this many (oldest first) leave memory; their folders on disk bring them back."""
+MODELS_IN_MEMORY = 4
+"""Saved, settled runs beyond this many keep no Keras model in memory (each holds its weights, optimizer state and
+traced functions, megabytes apiece); the model loads again from disk when a page or a continuation needs it."""
 
 
 @dataclass(eq=False)
@@ -401,11 +404,14 @@ class RunRegistry:
         return message
 
     def _forget_old_runs(self) -> None:
-        """Keep memory bounded on a shared server: beyond the limit, the runs settled longest ago stay only on disk.
+        """Keep memory bounded on a shared server: the runs settled longest ago drop their models, and beyond a
+        limit stay only on disk.
 
         Only saved runs are forgotten: any other would be lost for good. Call with the lock held.
         """
         saved = sorted((run for run in self._runs.values() if run.saved and not run.is_active),
                        key=lambda run: run.settled_at or 0.0)
+        for run in saved[: max(0, len(saved) - MODELS_IN_MEMORY)]:
+            run.model = None
         for run in saved[: max(0, len(saved) - SETTLED_RUNS_IN_MEMORY)]:
             del self._runs[run.run_id]
