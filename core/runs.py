@@ -21,6 +21,7 @@ from core.history import EpochRecord, RunHistory
 from core.layers import is_whole_number
 from core.specs import ModelSpec, TrainingConfig
 from core.storage import RUN_ID_PATTERN, RunStorage
+from core.sweeps import Variant
 from core.failures import TrainingFailed, describe_failure
 
 
@@ -70,6 +71,12 @@ class TrainingRun:
     saved: bool = False
     title: str = ""
     """A name the learner gave the run; empty until they do."""
+    sweep: str = ""
+    """The sweep this run belongs to (its id), with the setting it varies and this run's value."""
+    sweep_setting: str = ""
+    sweep_value: float | None = None
+    hardware: str = ""
+    """Where it trained (machine, CPUs, devices, Keras and backend), written when training starts."""
     last_seen: float = field(default_factory=time.time)
     """When a page last showed this run: a run nobody watches for long is stopped (see `RunRegistry`)."""
     orphaned: bool = False
@@ -133,6 +140,10 @@ class TrainingRun:
             run_id=record["run_id"],
             owner=record.get("owner", ""),
             title=record.get("title", ""),
+            sweep=record.get("sweep", ""),
+            sweep_setting=record.get("sweep_setting", ""),
+            sweep_value=record.get("sweep_value"),
+            hardware=record.get("hardware", ""),
             preset=record["preset"],
             dataset=record["dataset"],
             spec=ModelSpec.from_dict(record["spec"]),
@@ -156,6 +167,10 @@ class TrainingRun:
             "run_id": self.run_id,
             "owner": self.owner,
             "title": self.title,
+            "sweep": self.sweep,
+            "sweep_setting": self.sweep_setting,
+            "sweep_value": self.sweep_value,
+            "hardware": self.hardware,
             "preset": self.preset,
             "dataset": self.dataset,
             "dataset_source": self.dataset_source,
@@ -207,6 +222,37 @@ class RunRegistry:
         run = TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset, spec=spec, config=config)
         self._enqueue(run)
         return run
+
+    def start_sweep(self, owner: str, preset: str, dataset: str, setting: str,
+                    variants: list[Variant]) -> list[TrainingRun]:
+        """Queue one run per variant; they train one after another (so a sweep never holds more than one training
+        slot, and other visitors' runs keep their place in the queue)."""
+        sweep = new_run_id()
+        runs = [TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset, spec=item.spec,
+                            config=item.config, title=f"sweep {sweep[-6:]}: {item.label}", sweep=sweep,
+                            sweep_setting=setting, sweep_value=item.value) for item in variants]
+        self._start_watchdog()
+        with self._lock:
+            self._refuse_a_second_run(owner)
+            for run in runs:
+                run.seen()
+                self._runs[run.run_id] = run
+        threading.Thread(target=self._execute_in_turn, args=(runs,), name=f"keras-lab-sweep-{sweep}",
+                         daemon=True).start()
+        return runs
+
+    def _execute_in_turn(self, runs: list[TrainingRun]) -> None:
+        for run in runs:
+            run.seen()  # Its wait for a page to watch it starts now, not when the sweep was queued.
+            with self._lock:
+                self._waiting.append(run)
+            self._execute(run)
+
+    def training_member(self, run: TrainingRun) -> TrainingRun | None:
+        """The run of the same sweep that is queued or training now, if any (pages follow a sweep with it)."""
+        with self._lock:
+            return next((other for other in self._runs.values()
+                         if run.sweep and other.sweep == run.sweep and other.is_active), None)
 
     def continue_run(self, run: TrainingRun, owner: str, more_epochs: int) -> None:
         """Train a finished or stopped run for `more_epochs` more epochs, from where it ended: same weights, same
@@ -373,10 +419,11 @@ class RunRegistry:
             return True
 
     def _train(self, run: TrainingRun, on_epoch_end: Callable[[EpochRecord], None] | None) -> tuple[RunState, str]:
-        from core.training import train_model  # Imports Keras, in this thread, only when a run trains.
+        from core.training import hardware_summary, train_model  # Imports Keras, in this thread, only now.
 
         dataset = load_dataset(run.dataset)
         run.dataset_source, run.train_size, run.test_size = dataset.source, dataset.train_size, dataset.test_size
+        run.hardware = hardware_summary()
         result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end,
                              resumed=run.resumed, model=run.model)
         run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy

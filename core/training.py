@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import platform
 import threading
 import time
 from dataclasses import dataclass
@@ -151,6 +153,13 @@ def _early_stopping_note(callbacks: list[keras.callbacks.Callback], config: Trai
     best = "" if not config.restore_best_weights else f"; the weights of epoch {stopper.best_epoch + 1} were kept"
     return (f"early stopping ended it after epoch {stopper.stopped_epoch + 1}: {config.early_stopping_monitor} had not "
             f"improved for {config.early_stopping_patience} epochs{best}.")
+
+
+def hardware_summary() -> str:
+    """Where a run trained, for its record: 'x86_64, 2 CPUs (devices: cpu:0) · Keras 3.15.1 on tensorflow'."""
+    devices = ", ".join(keras.distribution.list_devices())
+    return (f"{platform.machine()}, {os.cpu_count()} CPUs (devices: {devices}) · "
+            f"Keras {keras.__version__} on {keras.backend.backend()}")
 
 
 def train_model(

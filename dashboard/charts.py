@@ -117,3 +117,30 @@ def compared_curves(runs: Sequence[TrainingRun], metric: str) -> go.Figure:
     if metric == "accuracy":
         figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
+
+
+def sweep_chart(runs: Sequence[TrainingRun]) -> go.Figure:
+    """Final accuracy (validation where the runs kept some, else test) and seconds per epoch against the swept
+    values, the best run starred."""
+    done = sorted((run for run in runs if run.state.value == "finished"), key=lambda run: run.sweep_value)
+    validated = all(run.history.snapshot().epochs[-1].val_accuracy is not None for run in done if
+                    run.history.snapshot().epochs)
+    scores = [(run.history.snapshot().epochs[-1].val_accuracy if validated else run.test_accuracy) for run in done]
+    values = [run.sweep_value for run in done]
+    figure = go.Figure()
+    figure.add_scatter(x=values, y=scores, mode="lines+markers", name="validation accuracy" if validated else
+                       "test accuracy", line={"color": TRAIN_COLOR, "width": 2})
+    figure.add_bar(x=values, y=[run.history.snapshot().steady_epoch_seconds for run in done], name="seconds per epoch",
+                   yaxis="y2", marker_color="#cfd8e3", opacity=0.6)
+    if done and all(score is not None for score in scores):
+        best = max(range(len(done)), key=lambda index: scores[index])
+        figure.add_scatter(x=[values[best]], y=[scores[best]], mode="markers+text", name="best",
+                           marker={"symbol": "star", "size": 18, "color": "#d62728"}, text=[f"best: {values[best]:g}"],
+                           textposition="top center")
+    setting = runs[0].sweep_setting if runs else ""
+    figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=f"Sweep over {setting}",
+                         xaxis={"title": setting, "type": "log" if setting == "learning_rate" else "linear"},
+                         yaxis={"title": "accuracy", "tickformat": ".0%"},
+                         yaxis2={"title": "seconds per epoch", "overlaying": "y", "side": "right", "showgrid": False},
+                         legend={"orientation": "h", "y": -0.25})
+    return figure

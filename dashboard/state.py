@@ -157,9 +157,16 @@ def training_config_from_widgets(preset: Preset) -> TrainingConfig:
 
 
 def current_run() -> TrainingRun | None:
+    """The run the pages show: the one last started or opened; during a sweep, whichever of its runs trains now."""
     run_id = st.session_state.get(RUN_KEY)
     run = run_registry().get(run_id) if run_id else None
-    return run if run is not None and may_see(run) else None
+    if run is None or not may_see(run):
+        return None
+    following = run_registry().training_member(run) if not run.is_active else None
+    if following is not None:
+        set_current_run(following)
+        return following
+    return run
 
 
 def set_current_run(run: TrainingRun) -> None:

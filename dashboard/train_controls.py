@@ -11,6 +11,8 @@ from core.editing import change_compile
 from core.presets import Preset
 from core.runs import TrainingRun
 from core.specs import MONITORS, OPTIMIZERS, SCHEDULES
+from core.sweeps import SETTINGS as SWEEP_SETTINGS
+from core.sweeps import parse_values, sweep_variants
 from dashboard.builder import compile_widget
 from dashboard.state import (
     TRAINING_KEYS,
@@ -25,6 +27,7 @@ from dashboard.state import (
 MESSAGE_KEY = "train_message"
 """Why the last button press could not be done, shown once on the page."""
 MORE_EPOCHS_KEY = "train_more_epochs"
+SWEEP_STARTED_KEY = "sweep_started"
 SCHEDULE_WORDS = {"constant": "constant", "step": "step decay: × factor every N epochs",
                   "plateau": "reduce on plateau: × factor after N epochs without progress"}
 
@@ -108,3 +111,33 @@ def retry_slower(run: TrainingRun, preset: Preset) -> None:
     """After a loss that diverged: the same model with a ten times smaller learning rate, started at once."""
     set_working_spec(change_compile(run.spec, learning_rate=retry_learning_rate(run)))
     start_run(preset)
+
+
+SWEEP_SETTING_KEY, SWEEP_VALUES_KEY = "sweep_setting", "sweep_values"
+
+
+def sweep_form(busy: bool, ready: bool, preset: Preset) -> None:
+    """Pick one setting and its values; the runs train one after another and the Runs page charts them."""
+    with st.expander("Hyperparameter sweep: one setting, several values", icon=":material/stacked_line_chart:"):
+        setting, values, go = st.columns([2, 3, 2], vertical_alignment="bottom")
+        setting.selectbox("Vary", list(SWEEP_SETTINGS), format_func=SWEEP_SETTINGS.get, key=SWEEP_SETTING_KEY,
+                          disabled=busy)
+        values.text_input("Values", value="32, 64, 128", key=SWEEP_VALUES_KEY, disabled=busy,
+                          help="From 2 to 8 values separated by commas; every other setting as above.")
+        go.button("Run the sweep", icon=":material/stacked_line_chart:", disabled=busy or not ready,
+                  on_click=start_sweep, args=(preset,), width="stretch")
+        st.caption("Each value is one run, trained one after another with everything else as set above. The Runs "
+                   "page plots their final accuracy against the values and marks the best.")
+
+
+def start_sweep(preset: Preset) -> None:
+    setting = st.session_state[SWEEP_SETTING_KEY]
+    try:
+        values = parse_values(setting, st.session_state[SWEEP_VALUES_KEY])
+        variants = sweep_variants(working_spec(), training_config_from_widgets(preset), setting, values)
+        runs = run_registry().start_sweep(session_owner(), preset.name, preset.dataset, setting, variants)
+    except ValueError as error:
+        st.session_state[MESSAGE_KEY] = f"Cannot start the sweep: {error}"
+    else:
+        set_current_run(runs[0])
+        st.session_state[SWEEP_STARTED_KEY] = len(runs)

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.history import epochs_csv
-from dashboard.charts import compared_curves
+from core.sweeps import SETTINGS as SWEEP_SETTINGS
+from dashboard.charts import compared_curves, sweep_chart
+from dashboard.live import draw_live
 from dashboard.run_actions import (
     COMPARE_KEY,
     MESSAGE_KEY,
@@ -31,6 +33,7 @@ st.caption("Your runs are kept on the server with their model. Your address carr
 table = pd.DataFrame([{
     "Name": run.name, "Model": run.preset, "State": run.state.value, "Epochs": len(run.history.snapshot().epochs),
     "Test accuracy": run.test_accuracy, "Seconds per epoch": run.history.snapshot().steady_epoch_seconds,
+    "Trained on": run.hardware,
 } for run in runs])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "Test accuracy": st.column_config.NumberColumn(format="percent"),
@@ -47,6 +50,23 @@ if chosen:
     loss.plotly_chart(compared_curves([by_id[run_id] for run_id in chosen], "loss"), width="stretch", key="compare_loss")
     accuracy.plotly_chart(compared_curves([by_id[run_id] for run_id in chosen], "accuracy"), width="stretch",
                           key="compare_accuracy")
+
+sweeps = {}
+for run in runs:
+    if run.sweep:
+        sweeps.setdefault(run.sweep, []).append(run)
+
+
+
+def draw_sweeps() -> None:
+    for sweep_runs in sweeps.values():
+        st.subheader(f"Sweep over {SWEEP_SETTINGS[sweep_runs[0].sweep_setting]}")
+        finished = sum(run.state.value == "finished" for run in sweep_runs)
+        st.caption(f"{finished} of {len(sweep_runs)} runs finished.")
+        st.plotly_chart(sweep_chart(sweep_runs), width="stretch", key=f"sweep_{sweep_runs[0].sweep}")
+
+
+draw_live(draw_sweeps, lambda: any(run.is_active for sweep_runs in sweeps.values() for run in sweep_runs))
 
 st.subheader("One run")
 if st.session_state.get(SELECTED_KEY) not in by_id:

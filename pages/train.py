@@ -20,12 +20,14 @@ from dashboard.state import (
 from dashboard.train_controls import (
     MESSAGE_KEY,
     MORE_EPOCHS_KEY,
+    SWEEP_STARTED_KEY,
     continue_run,
     pause_or_resume,
     retry_learning_rate,
     retry_slower,
     settings_form,
     start_run,
+    sweep_form,
 )
 from dashboard.status import describe_run
 
@@ -117,8 +119,13 @@ more.number_input("More epochs", min_value=1, max_value=10_000, value=2, step=1,
 extend.button("Continue training", icon=":material/fast_forward:", disabled=not can_continue, on_click=continue_run,
               args=(run,), help="Train this run for more epochs from where it ended: same weights, same optimizer "
                                 "state, the curves carry on.")
+sweep_form(busy, analysis.ok, preset)
 if MESSAGE_KEY in st.session_state:
     st.error(st.session_state.pop(MESSAGE_KEY))
+if SWEEP_STARTED_KEY in st.session_state:
+    st.success(f"The sweep's {st.session_state.pop(SWEEP_STARTED_KEY)} runs are queued and train one after another; "
+               "the Runs page compares them.", icon=":material/stacked_line_chart:")
+    st.page_link(str(PAGES_DIRECTORY / "runs.py"), label="See the sweep on Runs", icon=":material/history:")
 
 if run is None:
     st.info("Press **Start training**: the curves appear as soon as the first batches are done.")

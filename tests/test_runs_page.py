@@ -7,6 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from conftest import wait_until
 from test_pages import APP, open_app, visit
 from test_train_page import button, settle, train_page
 
@@ -62,3 +63,22 @@ def test_the_address_finds_a_visitors_runs_and_hides_them_from_anyone_else():
     visit(stranger.run(), "runs")
     assert "No runs yet" in stranger.info[0].value
     assert "**Run** · none yet" in "\n".join(element.value for element in stranger.sidebar.markdown)
+
+
+def test_a_three_value_sweep_is_charted_with_the_best_marked():
+    app = train_page()
+    app.number_input(key="train_epochs").set_value(20).run()
+    app.number_input(key="train_validation_split").set_value(0.2).run()
+    app.selectbox(key="sweep_setting").set_value("units").run()
+    app.text_input(key="sweep_values").set_value("4, 8, 16").run()
+    button(app, "Run the sweep").click().run()
+    assert "The sweep's 3 runs are queued" in app.success[0].value
+    visit(app, "runs")
+    wait_until(lambda: app.run() and "3 of 3 runs finished." in [caption.value for caption in app.caption],
+               every=0.5)
+    sweep = json.loads(app.get("plotly_chart")[2].proto.spec)["data"]
+    accuracy, seconds, best = sweep
+    assert accuracy["x"] == [4, 8, 16] and len(accuracy["y"]) == 3 and accuracy["name"] == "validation accuracy"
+    assert len(seconds["y"]) == 3
+    assert best["y"] == [max(accuracy["y"])] and best["text"][0].startswith("best: ")
+    assert len(runs_table(app)) >= 3
