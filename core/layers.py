@@ -160,7 +160,10 @@ def checked_settings(layer_type: str, settings: dict[str, Any], position: int | 
     if unknown:
         known = ", ".join(setting.name for setting in kind.settings) or "none"
         raise ValueError(f"{where} has no setting {', '.join(map(repr, unknown))}; its settings are: {known}.")
-    return {
+    checked = {
         setting.name: _checked_value(setting, settings.get(setting.name, setting.default), where)
         for setting in kind.settings
     }
+    if "pool_size" in checked and checked["strides"] == checked["pool_size"]:
+        checked["strides"] = None  # The same pooling: one spelling, so that equal models have equal specs.
+    return checked

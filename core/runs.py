@@ -254,6 +254,26 @@ class RunRegistry:
             return next((other for other in self._runs.values()
                          if run.sweep and other.sweep == run.sweep and other.is_active), None)
 
+    def import_model(self, owner: str, preset: str, dataset_name: str, spec: ModelSpec, config: TrainingConfig,
+                     model: Any, file_name: str) -> TrainingRun:
+        """A model trained elsewhere (already loaded safely and checked against the dataset) as a finished run:
+        scored on the test set, saved, ready to predict with or to train further."""
+        from core.building import make_optimizer  # Imports Keras; the caller has loaded a Keras model already.
+        from core.inference import accuracy_on
+
+        dataset = load_dataset(dataset_name)
+        model.compile(optimizer=make_optimizer(spec), loss=spec.compile.loss, metrics=list(spec.compile.metrics))
+        run = TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset_name, spec=spec,
+                          config=config, title=f"imported {file_name}"[:80], model=model,
+                          dataset_source=dataset.source, train_size=dataset.train_size, test_size=dataset.test_size,
+                          test_accuracy=accuracy_on(model, spec, dataset.x_test, dataset.y_test))
+        message = self._save(run, RunState.FINISHED, f"loaded from {file_name}, trained elsewhere.")
+        run.settle(RunState.FINISHED, message)
+        with self._lock:
+            self._runs[run.run_id] = run
+            self._forget_old_runs()
+        return run
+
     def continue_run(self, run: TrainingRun, owner: str, more_epochs: int) -> None:
         """Train a finished or stopped run for `more_epochs` more epochs, from where it ended: same weights, same
         optimizer state, its curves carrying on. It queues like a new run."""

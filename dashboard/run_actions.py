@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.datasets import load_dataset
+from core.model_files import load_model_file
+from core.model_specs import spec_from_model
+from core.presets import Preset
 from core.runs import TrainingRun
-from dashboard.state import PAGES_DIRECTORY, RUN_KEY, run_registry, set_current_run
+from dashboard.state import PAGES_DIRECTORY, RUN_KEY, run_registry, session_owner, set_current_run
 
 COMPARE_KEY = "runs_compare"
+UPLOAD_MODEL_KEY = "runs_upload_model"
+NOTICE_KEY = "runs_notice"
 SELECTED_KEY = "runs_selected"
 MESSAGE_KEY = "runs_message"
 
@@ -39,3 +45,22 @@ def switch_if_opened() -> None:
     """After "Open on Train" (a callback may not switch pages itself)."""
     if st.session_state.pop("runs_open", False):
         st.switch_page(str(PAGES_DIRECTORY / "train.py"))
+
+
+def model_uploaded(preset: Preset) -> None:
+    """Load a .keras file safely for the chosen preset's dataset and keep it as a finished run."""
+    upload = st.session_state.get(UPLOAD_MODEL_KEY)
+    if upload is None:
+        return
+    try:
+        dataset = load_dataset(preset.dataset)
+        model = load_model_file(upload.getvalue(), upload.name, dataset.input_shape, dataset.num_classes)
+        spec = spec_from_model(model, preset.spec.input_scale, preset.spec.compile)
+        run = run_registry().import_model(session_owner(), preset.name, preset.dataset, spec, preset.training, model,
+                                          upload.name)
+    except ValueError as error:
+        st.session_state[MESSAGE_KEY] = f"{upload.name} was not loaded: {error}"
+        return
+    set_current_run(run)
+    accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.1%}"
+    st.session_state[NOTICE_KEY] = f"{upload.name} loaded as a run of {preset.name}{accuracy}."

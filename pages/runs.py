@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.datasets import dataset_outline
 from core.history import epochs_csv
 from core.sweeps import SETTINGS as SWEEP_SETTINGS
 from dashboard.charts import compared_curves, sweep_chart
@@ -10,18 +11,29 @@ from dashboard.live import draw_live
 from dashboard.run_actions import (
     COMPARE_KEY,
     MESSAGE_KEY,
+    NOTICE_KEY,
+    UPLOAD_MODEL_KEY,
     SELECTED_KEY,
     delete_run,
+    model_uploaded,
     open_run,
     rename_run,
     switch_if_opened,
 )
-from dashboard.state import PAGES_DIRECTORY, run_registry, session_owner
+from dashboard.state import PAGES_DIRECTORY, run_registry, selected_preset, session_owner
 
 switch_if_opened()
 st.title("Runs")
 if MESSAGE_KEY in st.session_state:
     st.error(st.session_state.pop(MESSAGE_KEY))
+if NOTICE_KEY in st.session_state:
+    st.success(st.session_state.pop(NOTICE_KEY), icon=":material/upload:")
+preset = selected_preset()
+if dataset_outline(preset.dataset).available:
+    st.file_uploader(f"Open a trained model (.keras) for {preset.title}", type=["keras"], key=UPLOAD_MODEL_KEY,
+                     on_change=model_uploaded, args=(preset,),
+                     help="Loaded safely: a file with Lambda layers or unknown custom objects is refused, never run. "
+                          "Its input and output must fit this preset's dataset.")
 runs = run_registry().runs_of(session_owner())
 if not runs:
     st.info("No runs yet: train a model and it appears here, with its settings, curves and trained model.")

@@ -264,3 +264,62 @@ def test_pause_resume_stop_and_continue_a_run_that_survives_a_reload(dashboard, 
     wait_until(lambda: page.evaluate(EPOCHS_DRAWN) == stopped_at + 2, timeout=30)
     assert page.get_by_test_id("stException").count() == 0
     page.close()
+
+
+def test_compare_two_runs_and_sweep_three_values(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{dashboard}/train?preset=spiral-dense10")
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    epochs.fill("15")
+    epochs.press("Enter")
+    wait_until(lambda: epochs.input_value() == "15", timeout=10)
+    again = page.get_by_role("button", name="Start again from scratch")
+    for start in ("Start training", "Start again from scratch"):
+        page.get_by_role("button", name=start).click()
+        wait_until(lambda: again.count() == 0, timeout=30)  # While a run trains, the button reads "Start training".
+        wait_until(lambda: again.count() == 1 and again.is_enabled(), timeout=60)
+
+    sidebar_link(page, "Runs").click()
+    page.get_by_role("heading", name="Compare").wait_for()
+    overlaid = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => plot.data.length)"""
+    wait_until(lambda: page.evaluate(overlaid)[:2] == [2, 2], timeout=30)  # Two runs on the loss and accuracy charts.
+
+    sidebar_link(page, "Train").click()
+    page.get_by_text("Hyperparameter sweep: one setting, several values").click()
+    values = page.get_by_role("textbox", name="Values")
+    values.fill("4, 8, 16")
+    values.press("Enter")
+    page.get_by_role("button", name="Run the sweep").click()
+    page.get_by_text("The sweep's 3 runs are queued").wait_for()
+    page.get_by_role("link", name="See the sweep on Runs").click()
+    page.get_by_text("3 of 3 runs finished.").wait_for(timeout=120_000)
+    sweep_points = """() => {
+        const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.layout.title.text.includes('Sweep over'));
+        return plot ? {x: plot.data[0].x, best: plot.data[2].text[0]} : null;
+    }"""
+    wait_until(lambda: page.evaluate(sweep_points) is not None, timeout=30)
+    points = page.evaluate(sweep_points)
+    assert points["x"] == [4, 8, 16] and points["best"].startswith("best: ")
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()
+
+
+def test_open_a_model_file_safely(dashboard, browser, tmp_path):
+    import keras
+
+    from core.building import build_model
+    from core.presets import get_preset
+
+    build_model(get_preset("spiral-dense10").spec).save(tmp_path / "spiral.keras")
+    unsafe = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Dense(3)])
+    unsafe.save(tmp_path / "unsafe.keras")
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{dashboard}/runs?preset=spiral-dense10")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(tmp_path / "unsafe.keras"))
+    page.get_by_text(re.compile(r"unsafe.keras was not loaded: this model contains a Lambda layer")).wait_for()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(tmp_path / "spiral.keras"))
+    page.get_by_text(re.compile(r"spiral.keras loaded as a run of spiral-dense10, test accuracy")).wait_for()
+    page.get_by_text("imported spiral.keras").first.wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()
