@@ -72,9 +72,8 @@ class TrainingRun:
     title: str = ""
     """A name the learner gave the run; empty until they do."""
     sweep: str = ""
-    """The sweep this run belongs to (its id), with the setting it varies and this run's value."""
-    sweep_setting: str = ""
-    sweep_value: float | None = None
+    """The sweep this run belongs to (its id), and this run's values of the settings it varies."""
+    sweep_values: dict[str, float] = field(default_factory=dict)
     hardware: str = ""
     """Where it trained (machine, CPUs, devices, Keras and backend), written when training starts."""
     last_seen: float = field(default_factory=time.time)
@@ -141,8 +140,7 @@ class TrainingRun:
             owner=record.get("owner", ""),
             title=record.get("title", ""),
             sweep=record.get("sweep", ""),
-            sweep_setting=record.get("sweep_setting", ""),
-            sweep_value=record.get("sweep_value"),
+            sweep_values=record.get("sweep_values", {}),
             hardware=record.get("hardware", ""),
             preset=record["preset"],
             dataset=record["dataset"],
@@ -168,8 +166,7 @@ class TrainingRun:
             "owner": self.owner,
             "title": self.title,
             "sweep": self.sweep,
-            "sweep_setting": self.sweep_setting,
-            "sweep_value": self.sweep_value,
+            "sweep_values": self.sweep_values,
             "hardware": self.hardware,
             "preset": self.preset,
             "dataset": self.dataset,
@@ -223,14 +220,13 @@ class RunRegistry:
         self._enqueue(run)
         return run
 
-    def start_sweep(self, owner: str, preset: str, dataset: str, setting: str,
-                    variants: list[Variant]) -> list[TrainingRun]:
+    def start_sweep(self, owner: str, preset: str, dataset: str, variants: list[Variant]) -> list[TrainingRun]:
         """Queue one run per variant; they train one after another (so a sweep never holds more than one training
         slot, and other visitors' runs keep their place in the queue)."""
         sweep = new_run_id()
         runs = [TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset, spec=item.spec,
                             config=item.config, title=f"sweep {sweep[-6:]}: {item.label}", sweep=sweep,
-                            sweep_setting=setting, sweep_value=item.value) for item in variants]
+                            sweep_values=item.values) for item in variants]
         self._start_watchdog()
         with self._lock:
             self._refuse_a_second_run(owner)

@@ -7,6 +7,7 @@ after another. Nothing here imports Keras.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,14 +23,21 @@ SETTINGS = {
 }
 WHOLE_NUMBER_SETTINGS = ("units", "batch_size", "epochs")
 MIN_VALUES, MAX_VALUES = 2, 8
+MAX_RUNS = 16
+"""Two settings multiply: 4 × 4 values is 16 runs, which is plenty to train one after another."""
 
 
 @dataclass(frozen=True)
 class Variant:
-    label: str
-    value: float
+    """One run of a sweep: its values ({'units': 64, 'dropout': 0.2}), and the spec and config they make."""
+
+    values: dict[str, float]
     spec: ModelSpec
     config: TrainingConfig
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{setting} = {value:g}" for setting, value in self.values.items())
 
 
 def parse_values(setting: str, text: str) -> list[float]:
@@ -76,6 +84,19 @@ def variant(spec: ModelSpec, config: TrainingConfig, setting: str, value: Any) -
     return spec, replace(config, **{setting: value})
 
 
-def sweep_variants(spec: ModelSpec, config: TrainingConfig, setting: str, values: list[float]) -> list[Variant]:
-    """One variant per value, labelled like 'units = 64'; a ValueError for a value the model cannot take."""
-    return [Variant(f"{setting} = {value:g}", value, *variant(spec, config, setting, value)) for value in values]
+def sweep_variants(spec: ModelSpec, config: TrainingConfig, grid: dict[str, list[float]]) -> list[Variant]:
+    """One variant per combination of the values of one or two settings; a ValueError for a value the model
+    cannot take, or for too many runs."""
+    if not 1 <= len(grid) <= 2:
+        raise ValueError(f"a sweep varies one or two settings, not {len(grid)}.")
+    combinations = list(itertools.product(*grid.values()))
+    if len(combinations) > MAX_RUNS:
+        raise ValueError(f"{' × '.join(str(len(values)) for values in grid.values())} values make "
+                         f"{len(combinations)} runs; a sweep trains at most {MAX_RUNS}: use fewer values.")
+    variants = []
+    for combination in combinations:
+        varied_spec, varied_config = spec, config
+        for setting, value in zip(grid, combination):
+            varied_spec, varied_config = variant(varied_spec, varied_config, setting, value)
+        variants.append(Variant(dict(zip(grid, combination)), varied_spec, varied_config))
+    return variants

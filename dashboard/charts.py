@@ -42,8 +42,12 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
         steps = np.arange(1, len(batch_values) + 1) / snapshot.batches_per_epoch
         stride = max(1, len(batch_values) // MAX_BATCH_POINTS)
         figure.add_scatter(
+            x=steps[::stride], y=np.asarray(batch_values)[::stride], mode="lines", name="per batch",
+            line={"color": TRAIN_COLOR, "width": 1}, opacity=0.2,
+        )
+        figure.add_scatter(
             x=steps[::stride], y=smooth(batch_values)[::stride], mode="lines", name="per batch (smoothed)",
-            line={"color": TRAIN_COLOR, "width": 1}, opacity=0.45,
+            line={"color": TRAIN_COLOR, "width": 2.5}, opacity=0.6,
         )
     epochs = [record.epoch for record in snapshot.epochs]
     for name, key, color in (("train", metric, TRAIN_COLOR), ("validation", f"val_{metric}", VALIDATION_COLOR)):
@@ -120,27 +124,41 @@ def compared_curves(runs: Sequence[TrainingRun], metric: str) -> go.Figure:
 
 
 def sweep_chart(runs: Sequence[TrainingRun]) -> go.Figure:
-    """Final accuracy (validation where the runs kept some, else test) and seconds per epoch against the swept
-    values, the best run starred."""
-    done = sorted((run for run in runs if run.state.value == "finished"), key=lambda run: run.sweep_value)
-    validated = all(run.history.snapshot().epochs[-1].val_accuracy is not None for run in done if
-                    run.history.snapshot().epochs)
-    scores = [(run.history.snapshot().epochs[-1].val_accuracy if validated else run.test_accuracy) for run in done]
-    values = [run.sweep_value for run in done]
+    """Final accuracy (validation where the runs kept some, else test) against the first swept setting, a line per
+    value of the second; bars of seconds per epoch (one setting only); the best run starred."""
+    settings = list(runs[0].sweep_values) if runs else []
+    done = [run for run in runs if run.state.value == "finished" and run.history.snapshot().epochs]
+    validated = bool(done) and all(run.history.snapshot().epochs[-1].val_accuracy is not None for run in done)
+    score_name = "validation accuracy" if validated else "test accuracy"
+
+    def score(run: TrainingRun) -> float | None:
+        return run.history.snapshot().epochs[-1].val_accuracy if validated else run.test_accuracy
+
     figure = go.Figure()
-    figure.add_scatter(x=values, y=scores, mode="lines+markers", name="validation accuracy" if validated else
-                       "test accuracy", line={"color": TRAIN_COLOR, "width": 2})
-    figure.add_bar(x=values, y=[run.history.snapshot().steady_epoch_seconds for run in done], name="seconds per epoch",
-                   yaxis="y2", marker_color="#cfd8e3", opacity=0.6)
-    if done and all(score is not None for score in scores):
-        best = max(range(len(done)), key=lambda index: scores[index])
-        figure.add_scatter(x=[values[best]], y=[scores[best]], mode="markers+text", name="best",
-                           marker={"symbol": "star", "size": 18, "color": "#d62728"}, text=[f"best: {values[best]:g}"],
+    groups: dict[float | None, list[TrainingRun]] = {}
+    for run in sorted(done, key=lambda run: [run.sweep_values[setting] for setting in settings]):
+        groups.setdefault(run.sweep_values.get(settings[1]) if len(settings) > 1 else None, []).append(run)
+    for index, (second, members) in enumerate(groups.items()):
+        name = score_name if second is None else f"{settings[1]} = {second:g}"
+        figure.add_scatter(x=[run.sweep_values[settings[0]] for run in members], y=[score(run) for run in members],
+                           mode="lines+markers", name=name,
+                           line={"color": CLASS_COLORS[index % len(CLASS_COLORS)], "width": 2})
+    if len(settings) == 1:
+        figure.add_bar(x=[run.sweep_values[settings[0]] for run in groups.get(None, [])],
+                       y=[run.history.snapshot().steady_epoch_seconds for run in groups.get(None, [])],
+                       name="seconds per epoch", yaxis="y2", marker_color="#cfd8e3", opacity=0.6)
+    scored = [run for run in done if score(run) is not None]
+    if scored:
+        best = max(scored, key=score)
+        label = ", ".join(f"{setting} {best.sweep_values[setting]:g}" for setting in settings)
+        figure.add_scatter(x=[best.sweep_values[settings[0]]], y=[score(best)], mode="markers+text", name="best",
+                           marker={"symbol": "star", "size": 18, "color": "#d62728"}, text=[f"best: {label}"],
                            textposition="top center")
-    setting = runs[0].sweep_setting if runs else ""
-    figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=f"Sweep over {setting}",
-                         xaxis={"title": setting, "type": "log" if setting == "learning_rate" else "linear"},
-                         yaxis={"title": "accuracy", "tickformat": ".0%"},
+    first = settings[0] if settings else ""
+    figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                         title=f"Sweep over {' and '.join(settings)}",
+                         xaxis={"title": first, "type": "log" if first == "learning_rate" else "linear"},
+                         yaxis={"title": score_name, "tickformat": ".0%"},
                          yaxis2={"title": "seconds per epoch", "overlaying": "y", "side": "right", "showgrid": False},
                          legend={"orientation": "h", "y": -0.25})
     return figure

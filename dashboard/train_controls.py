@@ -12,6 +12,7 @@ from core.presets import Preset
 from core.runs import TrainingRun
 from core.specs import MONITORS, OPTIMIZERS, SCHEDULES
 from core.sweeps import SETTINGS as SWEEP_SETTINGS
+from core.sweeps import MAX_RUNS as SWEEP_MAX_RUNS
 from core.sweeps import parse_values, sweep_variants
 from dashboard.builder import compile_widget
 from dashboard.state import (
@@ -113,29 +114,43 @@ def retry_slower(run: TrainingRun, preset: Preset) -> None:
     start_run(preset)
 
 
-SWEEP_SETTING_KEY, SWEEP_VALUES_KEY = "sweep_setting", "sweep_values"
+SWEEP_KEYS = (("sweep_setting", "sweep_values"), ("sweep_second_setting", "sweep_second_values"))
+NOTHING = ""
 
 
 def sweep_form(busy: bool, ready: bool, preset: Preset) -> None:
-    """Pick one setting and its values; the runs train one after another and the Runs page charts them."""
-    with st.expander("Hyperparameter sweep: one setting, several values", icon=":material/stacked_line_chart:"):
-        setting, values, go = st.columns([2, 3, 2], vertical_alignment="bottom")
-        setting.selectbox("Vary", list(SWEEP_SETTINGS), format_func=SWEEP_SETTINGS.get, key=SWEEP_SETTING_KEY,
-                          disabled=busy)
-        values.text_input("Values", value="32, 64, 128", key=SWEEP_VALUES_KEY, disabled=busy,
-                          help="From 2 to 8 values separated by commas; every other setting as above.")
-        go.button("Run the sweep", icon=":material/stacked_line_chart:", disabled=busy or not ready,
-                  on_click=start_sweep, args=(preset,), width="stretch")
-        st.caption("Each value is one run, trained one after another with everything else as set above. The Runs "
-                   "page plots their final accuracy against the values and marks the best.")
+    """Pick one or two settings and their values; the runs train one after another and the Runs page charts them."""
+    with st.expander("Hyperparameter sweep: one or two settings, several values", icon=":material/stacked_line_chart:"):
+        for (setting_key, values_key), (label, default_values) in zip(SWEEP_KEYS, (("Vary", "32, 64, 128"),
+                                                                                     ("and (optional)", ""))):
+            setting, values = st.columns([2, 3])
+            options = list(SWEEP_SETTINGS) if setting_key == "sweep_setting" else [NOTHING, *SWEEP_SETTINGS]
+            setting.selectbox(label, options, key=setting_key, disabled=busy,
+                              format_func=lambda name: SWEEP_SETTINGS.get(name, "nothing else"))
+            values.text_input("Values", value=default_values, key=values_key, disabled=busy,
+                              help="From 2 to 8 values separated by commas; every other setting as above.")
+        st.button("Run the sweep", icon=":material/stacked_line_chart:", disabled=busy or not ready,
+                  on_click=start_sweep, args=(preset,))
+        st.caption(f"Each combination of values is one run (at most {SWEEP_MAX_RUNS}), trained one after another "
+                   "with everything else as set above. The Runs page plots their final accuracy against the values "
+                   "and marks the best.")
+
+
+def _sweep_grid() -> dict[str, list[float]]:
+    grid = {}
+    for setting_key, values_key in SWEEP_KEYS:
+        setting = st.session_state.get(setting_key, NOTHING)
+        if setting != NOTHING:
+            if setting in grid:
+                raise ValueError(f"{SWEEP_SETTINGS[setting]} is chosen twice; pick two different settings.")
+            grid[setting] = parse_values(setting, st.session_state[values_key])
+    return grid
 
 
 def start_sweep(preset: Preset) -> None:
-    setting = st.session_state[SWEEP_SETTING_KEY]
     try:
-        values = parse_values(setting, st.session_state[SWEEP_VALUES_KEY])
-        variants = sweep_variants(working_spec(), training_config_from_widgets(preset), setting, values)
-        runs = run_registry().start_sweep(session_owner(), preset.name, preset.dataset, setting, variants)
+        variants = sweep_variants(working_spec(), training_config_from_widgets(preset), _sweep_grid())
+        runs = run_registry().start_sweep(session_owner(), preset.name, preset.dataset, variants)
     except ValueError as error:
         st.session_state[MESSAGE_KEY] = f"Cannot start the sweep: {error}"
     else:

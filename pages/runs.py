@@ -72,7 +72,7 @@ for run in runs:
 
 def draw_sweeps() -> None:
     for sweep_runs in sweeps.values():
-        st.subheader(f"Sweep over {SWEEP_SETTINGS[sweep_runs[0].sweep_setting]}")
+        st.subheader("Sweep over " + " and ".join(SWEEP_SETTINGS[setting] for setting in sweep_runs[0].sweep_values))
         finished = sum(run.state.value == "finished" for run in sweep_runs)
         st.caption(f"{finished} of {len(sweep_runs)} runs finished.")
         st.plotly_chart(sweep_chart(sweep_runs), width="stretch", key=f"sweep_{sweep_runs[0].sweep}")

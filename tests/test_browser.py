@@ -285,8 +285,8 @@ def test_compare_two_runs_and_sweep_three_values(dashboard, browser):
     wait_until(lambda: page.evaluate(overlaid)[:2] == [2, 2], timeout=30)  # Two runs on the loss and accuracy charts.
 
     sidebar_link(page, "Train").click()
-    page.get_by_text("Hyperparameter sweep: one setting, several values").click()
-    values = page.get_by_role("textbox", name="Values")
+    page.get_by_text("Hyperparameter sweep: one or two settings, several values").click()
+    values = page.get_by_role("textbox", name="Values").first
     values.fill("4, 8, 16")
     values.press("Enter")
     page.get_by_role("button", name="Run the sweep").click()

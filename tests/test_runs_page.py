@@ -82,3 +82,20 @@ def test_a_three_value_sweep_is_charted_with_the_best_marked():
     assert len(seconds["y"]) == 3
     assert best["y"] == [max(accuracy["y"])] and best["text"][0].startswith("best: ")
     assert len(runs_table(app)) >= 3
+
+
+def test_a_two_setting_sweep_draws_a_line_per_value_of_the_second():
+    app = train_page()
+    app.number_input(key="train_epochs").set_value(5).run()
+    app.text_input(key="sweep_values").set_value("4, 8").run()
+    app.selectbox(key="sweep_second_setting").set_value("batch_size").run()
+    app.text_input(key="sweep_second_values").set_value("50, 100").run()
+    button(app, "Run the sweep").click().run()
+    assert "The sweep's 4 runs are queued" in app.success[0].value
+    visit(app, "runs")
+    wait_until(lambda: app.run() and "4 of 4 runs finished." in [caption.value for caption in app.caption],
+               every=0.5)
+    lines = json.loads(app.get("plotly_chart")[2].proto.spec)["data"]
+    assert [(line["name"], line["x"]) for line in lines[:2]] == [("batch_size = 50", [4, 8]),
+                                                                ("batch_size = 100", [4, 8])]
+    assert lines[2]["text"][0].startswith("best: units ")
