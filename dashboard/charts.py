@@ -142,7 +142,10 @@ def sweep_chart(runs: Sequence[TrainingRun]) -> go.Figure:
         name = score_name if second is None else f"{settings[1]} = {second:g}"
         figure.add_scatter(x=[run.sweep_values[settings[0]] for run in members], y=[score(run) for run in members],
                            mode="lines+markers", name=name,
-                           line={"color": CLASS_COLORS[index % len(CLASS_COLORS)], "width": 2})
+                           line={"color": CLASS_COLORS[index % len(CLASS_COLORS)], "width": 2},
+                           customdata=[run.history.snapshot().steady_epoch_seconds for run in members],
+                           hovertemplate=f"{settings[0]} %{{x}}: %{{y:.1%}}, %{{customdata:.2f}} s per epoch"
+                                         "<extra>%{fullData.name}</extra>")
     if len(settings) == 1:
         figure.add_bar(x=[run.sweep_values[settings[0]] for run in groups.get(None, [])],
                        y=[run.history.snapshot().steady_epoch_seconds for run in groups.get(None, [])],
