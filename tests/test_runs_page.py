@@ -65,19 +65,24 @@ def test_the_address_finds_a_visitors_runs_and_hides_them_from_anyone_else():
     assert "**Run** · none yet" in "\n".join(element.value for element in stranger.sidebar.markdown)
 
 
+def sweep_chart_traces(app: AppTest, runs: int, **widgets) -> list[dict]:
+    """Set the Train page's widgets, run the sweep, wait on Runs until all its runs finished; the chart's traces."""
+    for key, value in widgets.items():
+        widget = app.text_input(key=key) if key.endswith("_values") else (
+            app.selectbox(key=key) if key.endswith("_setting") else app.number_input(key=key))
+        widget.set_value(value).run()
+    button(app, "Run the sweep").click().run()
+    assert f"The sweep's {runs} runs are queued" in app.success[0].value
+    visit(app, "runs")
+    wait_until(lambda: app.run() and f"{runs} of {runs} runs finished." in [caption.value for caption in app.caption],
+               every=0.5)
+    return json.loads(app.get("plotly_chart")[2].proto.spec)["data"]
+
+
 def test_a_three_value_sweep_is_charted_with_the_best_marked():
     app = train_page()
-    app.number_input(key="train_epochs").set_value(20).run()
-    app.number_input(key="train_validation_split").set_value(0.2).run()
-    app.selectbox(key="sweep_setting").set_value("units").run()
-    app.text_input(key="sweep_values").set_value("4, 8, 16").run()
-    button(app, "Run the sweep").click().run()
-    assert "The sweep's 3 runs are queued" in app.success[0].value
-    visit(app, "runs")
-    wait_until(lambda: app.run() and "3 of 3 runs finished." in [caption.value for caption in app.caption],
-               every=0.5)
-    sweep = json.loads(app.get("plotly_chart")[2].proto.spec)["data"]
-    accuracy, seconds, best = sweep
+    accuracy, seconds, best = sweep_chart_traces(app, 3, train_epochs=20, train_validation_split=0.2,
+                                                 sweep_setting="units", sweep_values="4, 8, 16")
     assert accuracy["x"] == [4, 8, 16] and len(accuracy["y"]) == 3 and accuracy["name"] == "validation accuracy"
     assert len(seconds["y"]) == 3
     assert best["y"] == [max(accuracy["y"])] and best["text"][0].startswith("best: ")
@@ -85,17 +90,8 @@ def test_a_three_value_sweep_is_charted_with_the_best_marked():
 
 
 def test_a_two_setting_sweep_draws_a_line_per_value_of_the_second():
-    app = train_page()
-    app.number_input(key="train_epochs").set_value(5).run()
-    app.text_input(key="sweep_values").set_value("4, 8").run()
-    app.selectbox(key="sweep_second_setting").set_value("batch_size").run()
-    app.text_input(key="sweep_second_values").set_value("50, 100").run()
-    button(app, "Run the sweep").click().run()
-    assert "The sweep's 4 runs are queued" in app.success[0].value
-    visit(app, "runs")
-    wait_until(lambda: app.run() and "4 of 4 runs finished." in [caption.value for caption in app.caption],
-               every=0.5)
-    lines = json.loads(app.get("plotly_chart")[2].proto.spec)["data"]
+    lines = sweep_chart_traces(train_page(), 4, train_epochs=5, sweep_values="4, 8",
+                               sweep_second_setting="batch_size", sweep_second_values="50, 100")
     assert [(line["name"], line["x"]) for line in lines[:2]] == [("batch_size = 50", [4, 8]),
                                                                 ("batch_size = 100", [4, 8])]
     assert lines[2]["text"][0].startswith("best: units ")
