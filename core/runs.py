@@ -272,23 +272,46 @@ class RunRegistry:
 
     def continue_run(self, run: TrainingRun, owner: str, more_epochs: int) -> None:
         """Train a finished or stopped run for `more_epochs` more epochs, from where it ended: same weights, same
-        optimizer state, its curves carrying on. It queues like a new run."""
-        if run.state not in CONTINUABLE_STATES:
-            raise ValueError(f"only a finished or stopped run can continue; this one is {run.state.value}.")
+        optimizer state, its curves carrying on. It queues like a new run.
+
+        The run is claimed (queued) before its model loads, so a second tab cannot continue it too and the memory
+        bound cannot drop the model meanwhile; any refusal puts it back as it was.
+        """
         if not is_whole_number(more_epochs) or more_epochs < 1:
             raise ValueError(f"continue for a whole number of epochs, at least 1, got {more_epochs!r}.")
-        if self.trained_model(run) is None:
-            raise ValueError("this run's trained model cannot be read, so it cannot continue; start a new run.")
         with self._lock:
+            if run.state not in CONTINUABLE_STATES:
+                raise ValueError(f"only a finished or stopped run can continue; this one is {run.state.value}.")
             self._refuse_a_second_run(owner)
-        epochs_done = len(run.history.snapshot().epochs)
-        run.config = replace(run.config, epochs=epochs_done + more_epochs)
-        run.owner = owner
-        run.orphaned = False
-        run.stop_requested.clear()
-        run.message, run.settled_at, run.test_loss, run.test_accuracy = "", None, None, None
-        run.state = RunState.QUEUED
-        self._enqueue(run)
+            previous, run.state = run.state, RunState.QUEUED
+        try:
+            self._load_model(run)
+            run.config = replace(run.config, epochs=len(run.history.snapshot().epochs) + more_epochs)
+            run.owner, run.orphaned = owner, False
+            run.stop_requested.clear()
+            run.message, run.settled_at, run.test_loss, run.test_accuracy = "", None, None, None
+            self._enqueue(run)
+        except Exception:
+            run.state = previous
+            raise
+
+    def _load_model(self, run: TrainingRun) -> None:
+        """The run's model, loaded from disk (with its optimizer state) if it is not in memory."""
+        if run.model is None and self.storage is not None:
+            try:
+                run.model = self.storage.load_model(run.run_id)
+            except Exception:  # Whatever Keras raises for an unreadable file.
+                run.model = None
+        if run.model is None:
+            raise ValueError("this run's trained model cannot be read, so it cannot continue; start a new run.")
+
+    def stop(self, run: TrainingRun) -> None:
+        """Stop a run; for a sweep, every run of it still to come as well."""
+        with self._lock:
+            siblings = [other for other in self._runs.values() if run.sweep and other.sweep == run.sweep]
+        for other in [run, *siblings]:
+            if other.is_active:
+                other.request_stop()
 
     def _enqueue(self, run: TrainingRun) -> None:
         """Put the run in the queue and start the thread that trains it when its turn comes."""
@@ -318,8 +341,9 @@ class RunRegistry:
         """Every few seconds, stop the active runs that no page has shown for `orphan_seconds`."""
         while True:
             time.sleep(min(self.orphan_seconds / 4, 5.0))
-            with self._lock:
-                active = [run for run in self._runs.values() if run.is_active]
+            with self._lock:  # Runs of a sweep that wait their turn outside the queue are not anyone's to watch yet.
+                active = [run for run in self._runs.values()
+                          if run.state in (RunState.RUNNING, RunState.PAUSED) or run in self._waiting]
             for run in active:
                 if time.time() - run.last_seen > self.orphan_seconds and not run.stop_requested.is_set():
                     run.orphaned = True
@@ -354,8 +378,9 @@ class RunRegistry:
         stored = self.storage.run_ids() if self.storage is not None else []
         with self._lock:
             in_memory = set(self._runs)
-        runs = [self.get(run_id) for run_id in sorted(set(stored) | in_memory, reverse=True)]
-        return [run for run in runs if run is not None and run.owner == owner]
+        runs = [self.get(run_id) for run_id in set(stored) | in_memory]
+        return sorted((run for run in runs if run is not None and run.owner == owner),
+                      key=lambda run: run.created_at, reverse=True)
 
     def rename(self, run: TrainingRun, title: str) -> None:
         """Give a run a name (up to 80 characters); a settled run's record on disk is updated too."""
@@ -364,7 +389,10 @@ class RunRegistry:
             raise ValueError(f"a run's name can have at most 80 characters; this one has {len(title)}.")
         run.title = title
         if run.saved and not run.is_active and self.storage is not None:
-            self.storage.save_record(run.run_id, run.to_record())
+            try:
+                self.storage.save_record(run.run_id, run.to_record())
+            except OSError:
+                raise ValueError("this run is no longer on the server (deleted in another tab?).") from None
 
     def delete(self, run: TrainingRun) -> None:
         """Forget a settled run, in memory and on disk."""
@@ -400,6 +428,7 @@ class RunRegistry:
             final_state, message = self._train(run, on_epoch_end)
         except TrainingFailed as error:
             final_state, message, run.diverged = RunState.FAILED, str(error), True
+            run.model = None  # Diverged weights: never saved over a model that trained well before (a continuation).
         except Exception as error:  # Any failure ends this run with a message; the server lives on.
             final_state, message = RunState.FAILED, describe_failure(error)
         finally:

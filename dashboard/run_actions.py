@@ -64,3 +64,13 @@ def model_uploaded(preset: Preset) -> None:
     set_current_run(run)
     accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.1%}"
     st.session_state[NOTICE_KEY] = f"{upload.name} loaded as a run of {preset.name}{accuracy}."
+
+
+def saved_model_bytes(run: TrainingRun) -> bytes | None:
+    """The run's saved `.keras` file, or None while it trains, when it kept none, or when another tab deleted it."""
+    storage = run_registry().storage
+    path = storage.model_path(run.run_id) if storage is not None and not run.is_active else None
+    try:
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None

@@ -12,6 +12,8 @@ from dashboard.live import draw_live
 from dashboard.state import (
     PAGES_DIRECTORY,
     current_run,
+    run_registry,
+    session_owner,
     dataset_named,
     default_training_settings,
     selected_preset,
@@ -66,7 +68,8 @@ def draw_run(run: TrainingRun) -> None:
                       help="Median over the epochs after the first, which also compiles the model.")
     fitted, _ = split_sizes(run.train_size, run.config.validation_split) if run.train_size else (0, 0)
     speed.metric("Samples per second", "–" if not (fitted and snapshot.steady_epoch_seconds) else
-                 f"{fitted / snapshot.steady_epoch_seconds:,.0f}")
+                 f"{fitted / snapshot.steady_epoch_seconds:,.0f}",
+                 help="Training examples per second of an epoch, its validation pass included.")
     rate.metric("Learning rate", "–" if not snapshot.epochs or snapshot.epochs[-1].learning_rate is None else
                 f"{snapshot.epochs[-1].learning_rate:.3g}", help="As it was in the last epoch (schedules change it).")
     if not run.is_active:  # The scores exist a moment before the run settles (while it is saved).
@@ -100,6 +103,7 @@ if not analysis.ok:
 
 run = current_run()
 busy = run is not None and run.is_active
+mine = run is not None and run.owner == session_owner()  # Runs trained on the command line can be viewed only.
 default_training_settings(preset)
 settings_form(dataset, busy)
 
@@ -108,12 +112,13 @@ start.button("Start training" if run is None or busy else "Start again from scra
              disabled=busy or not analysis.ok, icon=":material/play_arrow:", on_click=start_run, args=(preset,))
 paused = run is not None and run.state is RunState.PAUSED
 pause.button("Resume" if paused else "Pause", icon=":material/play_circle:" if paused else ":material/pause:",
-             disabled=run is None or run.state not in (RunState.RUNNING, RunState.PAUSED), on_click=pause_or_resume,
+             disabled=not mine or run.state not in (RunState.RUNNING, RunState.PAUSED), on_click=pause_or_resume,
              args=(run,))
-if stop.button("Stop", disabled=not busy, icon=":material/stop:"):
-    run.request_stop()
+if stop.button("Stop", disabled=not (busy and mine), icon=":material/stop:",
+               help="Stops the run within a batch or two; for a sweep, its runs still to come too."):
+    run_registry().stop(run)
     st.toast("Stopping within a batch or two…")
-can_continue = run is not None and run.state in CONTINUABLE_STATES
+can_continue = mine and run.state in CONTINUABLE_STATES
 more.number_input("More epochs", min_value=1, max_value=10_000, value=2, step=1, key=MORE_EPOCHS_KEY,
                   disabled=not can_continue)
 extend.button("Continue training", icon=":material/fast_forward:", disabled=not can_continue, on_click=continue_run,

@@ -173,3 +173,52 @@ def test_a_run_nobody_watches_is_stopped_and_kept_while_a_watched_one_trains_on(
     assert watched.state is RunState.RUNNING
     watched.request_stop()
     wait_until(lambda: not watched.is_active, timeout=30)
+
+
+def test_a_run_continues_once_even_when_two_tabs_ask(tmp_path):
+    registry = RunRegistry(RunStorage(tmp_path))
+    run = start(registry, epochs=1)
+    wait_until(lambda: not run.is_active)
+    registry.continue_run(run, "tester", 400)
+    with pytest.raises(ValueError, match="only a finished or stopped run can continue; this one is"):
+        registry.continue_run(run, "tester", 1)
+    registry.stop(run)
+    wait_until(lambda: not run.is_active)
+    assert run.state is RunState.STOPPED
+
+
+def test_a_refused_continuation_leaves_the_run_as_it_was(tmp_path):
+    registry = RunRegistry(RunStorage(tmp_path))
+    run = start(registry, epochs=1)
+    wait_until(lambda: not run.is_active)
+    busy = start(registry, epochs=400)
+    with pytest.raises(ValueError, match="you already have a run training"):
+        registry.continue_run(run, "tester", 2)
+    assert run.state is RunState.FINISHED
+    busy.request_stop()
+    wait_until(lambda: not busy.is_active)
+
+
+def test_stopping_a_sweep_stops_the_runs_still_to_come(tmp_path):
+    from core.sweeps import sweep_variants
+
+    registry = RunRegistry(RunStorage(tmp_path))
+    variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=400, batch_size=50), {"units": [4, 8, 16]})
+    runs = registry.start_sweep("tester", SPIRAL.name, SPIRAL.dataset, variants)
+    wait_until(lambda: runs[0].state is RunState.RUNNING, timeout=60)
+    registry.stop(runs[0])
+    wait_until(lambda: not any(run.is_active for run in runs), timeout=60)
+    assert [run.state for run in runs] == [RunState.STOPPED] * 3
+    assert runs[2].message == "ended before it started, at your request."
+
+
+def test_sweep_runs_waiting_their_turn_are_not_stopped_as_unwatched(tmp_path):
+    from core.sweeps import sweep_variants
+
+    registry = RunRegistry(RunStorage(tmp_path), orphan_seconds=1.0)
+    variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=40, batch_size=50), {"units": [4, 8]})
+    runs = registry.start_sweep("tester", SPIRAL.name, SPIRAL.dataset, variants)
+    while any(run.is_active for run in runs):
+        next((run for run in runs if run.state is RunState.RUNNING), runs[0]).seen()  # The page follows the sweep.
+        time.sleep(0.1)
+    assert [run.state for run in runs] == [RunState.FINISHED] * 2, [run.message for run in runs]
