@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import wait_until
 from test_build_page import key_of
-from test_pages import open_app, visit
+from core.presets import get_preset
+from test_pages import APP, open_app, visit
 
 
 def train_page(preset: str = "spiral-dense10") -> AppTest:
@@ -90,3 +91,32 @@ def test_a_diverging_loss_explains_itself_and_offers_a_slower_retry():
     assert app.query_params["run"] != first_run
     settle(app, "failed")
     assert saved_record(app)["spec"]["compile"]["learning_rate"] == pytest.approx(1e29)
+
+
+def test_a_run_trained_on_the_command_line_can_be_viewed_but_not_controlled():
+    from core.runs import TrainingRun, new_run_id
+    from core.specs import TrainingConfig
+    from dashboard.state import run_registry
+
+    cli_run = TrainingRun(run_id=new_run_id(), owner="cli", preset="spiral-dense10", dataset="spiral",
+                          spec=get_preset("spiral-dense10").spec, config=TrainingConfig(epochs=1, batch_size=50))
+    run_registry().run_to_end(cli_run)  # Trained and saved as `python -m core train --out` does.
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["run"] = cli_run.run_id
+    visit(app.run(), "train")
+    assert "finished, test accuracy" in sidebar_run(app)
+    assert button(app, "Continue training").disabled and button(app, "Stop").disabled
+
+
+def test_a_run_deleted_in_another_tab_cannot_be_renamed_but_says_why(tmp_path):
+    from core.runs import RunRegistry
+    from core.specs import TrainingConfig
+    from core.storage import RunStorage
+
+    registry = RunRegistry(RunStorage(tmp_path))
+    spiral = get_preset("spiral-dense10")
+    run = registry.start("tester", spiral.name, spiral.dataset, spiral.spec, TrainingConfig(epochs=1, batch_size=50))
+    wait_until(lambda: not run.is_active)
+    RunStorage(tmp_path).delete(run.run_id)  # What another tab's Delete does on disk.
+    with pytest.raises(ValueError, match="this run is no longer on the server"):
+        registry.rename(run, "mine")
