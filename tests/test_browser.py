@@ -320,6 +320,6 @@ def test_open_a_model_file_safely(dashboard, browser, tmp_path):
     page.get_by_text(re.compile(r"unsafe.keras was not loaded: this model contains a Lambda layer")).wait_for()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(tmp_path / "spiral.keras"))
     page.get_by_text(re.compile(r"spiral.keras loaded as a run of spiral-dense10, test accuracy")).wait_for()
-    page.get_by_text("imported spiral.keras").first.wait_for()
+    page.get_by_text("imported spiral.keras").first.wait_for(state="attached")  # A row of the runs table.
     assert page.get_by_test_id("stException").count() == 0
     page.close()
