@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Callable
+
 import streamlit as st
 
 from core.datasets import load_dataset
@@ -66,11 +69,19 @@ def model_uploaded(preset: Preset) -> None:
     st.session_state[NOTICE_KEY] = f"{upload.name} loaded as a run of {preset.name}{accuracy}."
 
 
-def saved_model_bytes(run: TrainingRun) -> bytes | None:
-    """The run's saved `.keras` file, or None while it trains, when it kept none, or when another tab deleted it."""
+def saved_model_path(run: TrainingRun) -> Path | None:
+    """The run's saved `.keras` file, or None while it trains or when it kept none."""
     storage = run_registry().storage
-    path = storage.model_path(run.run_id) if storage is not None and not run.is_active else None
-    try:
-        return path.read_bytes() if path is not None else None
-    except OSError:
-        return None
+    return storage.model_path(run.run_id) if storage is not None and not run.is_active else None
+
+
+def model_file_reader(path: Path) -> Callable[[], bytes]:
+    """Read the file only when the learner downloads it (not on every rerun); empty if another tab deleted it."""
+
+    def read() -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return b""
+
+    return read

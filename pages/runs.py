@@ -12,13 +12,14 @@ from dashboard.run_actions import (
     COMPARE_KEY,
     MESSAGE_KEY,
     NOTICE_KEY,
-    UPLOAD_MODEL_KEY,
     SELECTED_KEY,
+    UPLOAD_MODEL_KEY,
     delete_run,
+    model_file_reader,
     model_uploaded,
     open_run,
     rename_run,
-    saved_model_bytes,
+    saved_model_path,
     switch_if_opened,
 )
 from dashboard.state import PAGES_DIRECTORY, run_registry, selected_preset, session_owner
@@ -70,7 +71,6 @@ for run in runs:
         sweeps.setdefault(run.sweep, []).append(run)
 
 
-
 def draw_sweeps() -> None:
     for sweep_runs in sweeps.values():
         st.subheader("Sweep over " + " and ".join(SWEEP_SETTINGS[setting] for setting in sweep_runs[0].sweep_values))
@@ -90,10 +90,10 @@ name.text_input("Name", value=run.title, max_chars=80, key=f"runs_name_{run.run_
 rename.button("Rename", on_click=rename_run, args=(run,), icon=":material/edit:", width="stretch")
 open_column, model_column, history_column, delete_column = st.columns(4)
 open_column.button("Open on Train", on_click=open_run, args=(run,), icon=":material/monitoring:", width="stretch")
-model_file = saved_model_bytes(run)
-model_column.download_button("Download model (.keras)", model_file or b"", file_name=f"{run.run_id}.keras",
-                             disabled=model_file is None, on_click="ignore", icon=":material/download:",
-                             width="stretch")
+model_path = saved_model_path(run)
+model_column.download_button("Download model (.keras)", model_file_reader(model_path) if model_path else b"",
+                             file_name=f"{run.run_id}.keras", disabled=model_path is None, on_click="ignore",
+                             icon=":material/download:", width="stretch")
 history_column.download_button("Download history (CSV)", epochs_csv(run.history.snapshot().epochs),
                                file_name=f"{run.run_id}-history.csv", mime="text/csv", on_click="ignore",
                                icon=":material/table:", width="stretch")

@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from conftest import wait_until
-from test_pages import APP, open_app, visit
+from test_pages import APP, visit
 from test_train_page import button, settle, train_page
 
 
