@@ -45,6 +45,12 @@ MODELS_IN_MEMORY = 4
 traced functions, megabytes apiece); the model loads again from disk when a page or a continuation needs it."""
 
 
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
 @dataclass(eq=False)
 class TrainingRun:
     """One run: what is trained, how, and what came of it.
@@ -83,7 +89,7 @@ class TrainingRun:
     """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
     model: Any = field(default=None, repr=False)
     stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
-    resumed: threading.Event = field(default_factory=lambda: _set_event(), repr=False)
+    resumed: threading.Event = field(default_factory=_set_event, repr=False)
     """Cleared while the run is paused: its training thread waits at the start of the next batch."""
     _state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -183,12 +189,6 @@ class TrainingRun:
             "created_at": self.created_at,
             "settled_at": self.settled_at,
         }
-
-
-def _set_event() -> threading.Event:
-    event = threading.Event()
-    event.set()
-    return event
 
 
 def new_run_id() -> str:
@@ -297,11 +297,8 @@ class RunRegistry:
 
     def _load_model(self, run: TrainingRun) -> None:
         """The run's model, loaded from disk (with its optimizer state) if it is not in memory."""
-        if run.model is None and self.storage is not None:
-            try:
-                run.model = self.storage.load_model(run.run_id)
-            except Exception:  # Whatever Keras raises for an unreadable file.
-                run.model = None
+        if run.model is None:
+            run.model = self._model_from_disk(run)
         if run.model is None:
             raise ValueError("this run's trained model cannot be read, so it cannot continue; start a new run.")
 
@@ -408,12 +405,18 @@ class RunRegistry:
 
         None when there is none, or when its file cannot be read (damaged, or saved by another Keras).
         """
-        if run.model is None and not run.is_active and self.storage is not None:
-            try:
-                run.model = self.storage.load_model(run.run_id)
-            except Exception:  # Whatever Keras raises for an unreadable file: the page says there is no model.
-                return None
+        if run.model is None and not run.is_active:
+            run.model = self._model_from_disk(run)
         return run.model
+
+    def _model_from_disk(self, run: TrainingRun) -> Any | None:
+        """The saved model with its optimizer state; None when there is none or its file cannot be read."""
+        if self.storage is None:
+            return None
+        try:
+            return self.storage.load_model(run.run_id)
+        except Exception:  # Whatever Keras raises for an unreadable file (damaged, or saved by another Keras).
+            return None
 
     def queue_position(self, run: TrainingRun) -> int:
         """How many runs are ahead of this one in the queue (0 when it is next, or not queued)."""
