@@ -12,7 +12,7 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -35,6 +35,8 @@ class Dataset:
     y_test: np.ndarray
     class_names: tuple[str, ...]
     source: str
+    word_index: Mapping[str, int] | None = None
+    """Text datasets: each word's frequency rank (1 = most frequent), as `keras.datasets.imdb.get_word_index`."""
 
     @property
     def input_shape(self) -> tuple[int, ...]:

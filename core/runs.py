@@ -88,6 +88,8 @@ class TrainingRun:
     diverged: bool = False
     """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
     model: Any = field(default=None, repr=False)
+    regions: Any = field(default=None, repr=False)
+    """The latest `DecisionRegions` drawn while training on 2-D points (the spiral); None for other data."""
     stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
     resumed: threading.Event = field(default_factory=_set_event, repr=False)
     """Cleared while the run is paused: its training thread waits at the start of the next batch."""
@@ -473,7 +475,8 @@ class RunRegistry:
         run.dataset_source, run.train_size, run.test_size = dataset.source, dataset.train_size, dataset.test_size
         run.hardware = hardware_summary()
         result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end,
-                             resumed=run.resumed, model=run.model)
+                             resumed=run.resumed, model=run.model,
+                             on_regions=lambda regions: setattr(run, "regions", regions))
         run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy
         if result.stopped_early:
             snapshot = run.history.snapshot()

@@ -17,6 +17,7 @@ from core.building import build_model
 from core.datasets import Dataset
 from core.failures import TrainingFailed
 from core.history import EpochRecord, RunHistory
+from core.regions import DecisionRegions, DecisionRegionsCallback
 from core.specs import ModelSpec, TrainingConfig
 
 
@@ -171,9 +172,11 @@ def train_model(
     on_epoch_end: Callable[[EpochRecord], None] | None = None,
     resumed: threading.Event | None = None,
     model: keras.Model | None = None,
+    on_regions: Callable[[DecisionRegions], None] | None = None,
 ) -> TrainingResult:
     """Build the spec, fit it on the dataset's training part while recording into `history`, then evaluate.
 
+    For a dataset of 2-D points, `on_regions` receives the decision regions every few epochs, for a page to redraw.
     Given a `model` (one this history already trained), training continues it from the epochs the history holds
     up to `config.epochs`, with its weights and optimizer state as they are. Raises ValueError for a spec that
     does not fit the dataset and TrainingFailed when the loss diverges.
@@ -191,6 +194,8 @@ def train_model(
         model = build_model(spec, dataset.input_shape, dataset.num_classes)
     history.begin(config.epochs, math.ceil(fitted_examples / config.batch_size))
     callbacks = [LiveHistoryCallback(history, stop_requested, on_epoch_end, resumed), *schedule_callbacks(config)]
+    if on_regions is not None and dataset.input_shape == (2,):
+        callbacks.append(DecisionRegionsCallback(spec, dataset.x_train, on_regions))
     model.fit(
         x_train,
         y_train,

@@ -65,26 +65,39 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
     return figure
 
 
-def probability_bars(probabilities: np.ndarray, class_names: Sequence[str], true_index: int,
+def probability_bars(probabilities: np.ndarray, class_names: Sequence[str], true_index: int | None,
                      predicted_index: int) -> go.Figure:
-    """How sure the model is of each class: the true class in green, a wrong guess in red, the rest grey."""
+    """How sure the model is of each class: the true class in green, a wrong guess in red, the rest grey.
+
+    Without a true label (a drawing, an upload) the model's answer is blue.
+    """
     colors = ["#9aa5b1"] * len(class_names)
-    colors[predicted_index] = "#d62728"
-    colors[true_index] = "#2ca02c"
+    if true_index is None:
+        colors[predicted_index] = TRAIN_COLOR
+        title = "Probability per class"
+    else:
+        colors[predicted_index] = "#d62728"
+        colors[true_index] = "#2ca02c"
+        title = "Probability per class (true class green, a wrong guess red)"
     figure = go.Figure(go.Bar(x=list(class_names), y=probabilities.tolist(), marker_color=colors,
                               text=[f"{p:.1%}" for p in probabilities], textposition="outside"))
     figure.update_layout(
-        title="Probability per class (true class green, a wrong guess red)", height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title=title, height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         yaxis={"range": [0, 1.15], "tickformat": ".0%"}, xaxis={"type": "category"},
     )
     return figure
 
 
 def image_figure(image: np.ndarray) -> go.Figure:
-    """A grayscale image at its true pixels (hover shows each value), square and without axes."""
-    figure = go.Figure(go.Heatmap(z=image, colorscale="gray", showscale=False,
-                                  hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>"))
-    figure.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
+    """An image at its true pixels (hover shows each value), square and without axes; grey or colour."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 3:
+        figure = go.Figure(go.Image(z=image, hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>"))
+    else:
+        figure = go.Figure(go.Heatmap(z=image.reshape(image.shape[:2]), colorscale="gray", showscale=False,
+                                      hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>"))
+        figure.update_yaxes(autorange="reversed")
+    figure.update_yaxes(scaleanchor="x", visible=False)
     figure.update_xaxes(visible=False)
     figure.update_layout(height=300, margin={"l": 0, "r": 0, "t": 0, "b": 0})
     return figure

@@ -37,13 +37,18 @@ URL_READ_KEY = "url_read"
 RUN_KEY = "run_id"
 OWNER_KEY = "owner"
 PREDICT_INDEX_KEY = "predict_index"
+PREDICT_VIEW_KEY = "predict_view"
+BROWSE_VIEW = "Test examples"
+TRUE_KEY, PREDICTED_KEY, OUTCOME_KEY, ORDER_KEY = "predict_true", "predict_predicted", "predict_outcome", "predict_order"
+POSITION_KEY = "predict_position"
 RUN_PARAMETER = "run"
 VISITOR_PARAMETER = "visitor"
 VISITOR_PATTERN = re.compile(r"[0-9a-f]{32}")
 PRESET_PARAMETER = "preset"
 TRAINING_KEYS = {name: f"train_{name}" for name in TrainingConfig.__dataclass_fields__}
 """TrainingConfig field → the Train page widget that edits it (`train_epochs`, `train_batch_size`, ...)."""
-PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_INDEX_KEY, *TRAINING_KEYS.values())
+PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_VIEW_KEY, TRUE_KEY, PREDICTED_KEY, OUTCOME_KEY, ORDER_KEY, POSITION_KEY,
+                          *TRAINING_KEYS.values())
 
 
 def max_concurrent_runs() -> int:

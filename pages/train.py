@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from core.arrays import split_sizes
-from core.datasets import dataset_outline
+from core.datasets import dataset_outline, loaded_dataset
 from core.runs import CONTINUABLE_STATES, RunState, TrainingRun
 from core.shapes import analyse_spec
 from dashboard.charts import training_curve
 from dashboard.live import draw_live
+from dashboard.spiral_view import show_regions
 from dashboard.state import (
     PAGES_DIRECTORY,
     current_run,
@@ -62,6 +63,9 @@ def draw_run(run: TrainingRun) -> None:
     loss_column, accuracy_column = st.columns(2)
     loss_column.plotly_chart(training_curve(snapshot, "loss"), width="stretch", key="loss_curve")
     accuracy_column.plotly_chart(training_curve(snapshot, "accuracy"), width="stretch", key="accuracy_curve")
+    points = loaded_dataset(run.dataset)
+    if run.regions is not None and points is not None:
+        show_regions(run.regions, points, key="live_regions")
 
     epoch_time, speed, rate, test_loss, test_accuracy = st.columns(5)
     epoch_time.metric("Seconds per epoch", format_seconds(snapshot.steady_epoch_seconds),

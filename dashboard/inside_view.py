@@ -1,0 +1,73 @@
+"""Inside the model for one test example: which pixels its answer rests on, and every layer's output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from core.datasets import Dataset
+from core.inside import layer_activations, occlusion_saliency
+from core.predictions import ExamplePredictions
+from core.runs import TrainingRun
+from dashboard.charts import probability_bars
+from dashboard.prediction_charts import activation_figure, feature_maps_figure, saliency_figure
+from dashboard.state import PREDICT_INDEX_KEY
+
+EXPLAINED_KEY = "inside_class"
+RESHAPING_NOTES = {
+    "Dropout": "the previous layer's values, unchanged: dropout only acts while the model trains.",
+    "Flatten": "the previous layer's values laid out in one row, for the dense layers that follow.",
+    "Reshape": "the previous layer's values in a new shape.",
+}
+
+
+def render_inside(run: TrainingRun, model: Any, dataset: Dataset, predictions: ExamplePredictions) -> None:
+    index = min(int(st.session_state.get(PREDICT_INDEX_KEY, 0)), predictions.size - 1)
+    names = dataset.class_names
+    predicted, label = int(predictions.predicted[index]), int(predictions.labels[index])
+    st.caption(f"Test example #{index:,} (true {names[label]}, predicted {names[predicted]}): choose another under "
+               "**Test examples**.")
+    example = dataset.x_test[index]
+    if dataset.is_image:
+        show_saliency(run, model, example, names, predicted)
+    else:
+        st.plotly_chart(probability_bars(predictions.probabilities[index], names, label, predicted), width="stretch",
+                        key="inside_probabilities")
+    show_layers(run, model, example, names)
+
+
+def show_saliency(run: TrainingRun, model: Any, example: np.ndarray, names: tuple[str, ...], predicted: int) -> None:
+    """An occlusion map: grey out each small patch in turn and see how much the chosen class's probability drops."""
+    image, words = st.columns([1, 1])
+    explained = words.selectbox("Explain the probability of", range(len(names)), index=predicted,
+                                format_func=lambda index: names[index] + (" (the model's answer)" if index == predicted
+                                                                          else ""), key=f"{EXPLAINED_KEY}_{predicted}")
+    with st.spinner("Hiding one patch at a time…"):
+        saliency = occlusion_saliency(model, run.spec, example, explained)
+    image.plotly_chart(saliency_figure(example, saliency, f"What the answer '{names[explained]}' rests on"),
+                       width="stretch", key="saliency")
+    words.markdown("**Saliency by occlusion.** A black patch slides over the image; wherever hiding the pixels "
+                   f"lowers the probability of **{names[explained]}**, the overlay turns red. Red over the strokes "
+                   "means the model looks where a person would; red elsewhere means it leans on something else.")
+
+
+def show_layers(run: TrainingRun, model: Any, example: np.ndarray, names: tuple[str, ...]) -> None:
+    """Every layer's output: feature maps as a grid per layer, dense outputs as bars, anything else by its shape."""
+    activations = layer_activations(model, run.spec, example)
+    st.subheader("Layer by layer")
+    for position, activation in enumerate(activations, start=1):
+        shape = "×".join(str(size) for size in activation.output.shape)
+        title = f"Layer {position} · {activation.layer_class} → {shape}"
+        if activation.is_feature_map:
+            shown = min(activation.output.shape[-1], 32)
+            st.plotly_chart(feature_maps_figure(activation.output, f"{title} ({shown} maps shown)"), width="stretch",
+                            key=f"layer_{position}")
+        elif activation.is_vector and activation.layer_class not in ("Flatten", "Dropout"):
+            last = position == len(activations)
+            st.plotly_chart(activation_figure(activation.output, title, names if last else None), width="stretch",
+                            key=f"layer_{position}")
+        else:
+            note = RESHAPING_NOTES.get(activation.layer_class, "one row of values per step of the sequence.")
+            st.caption(f"{title}: {note}")
