@@ -39,8 +39,8 @@ strokes, so they neither make a drawing nor widen the box the digit is cut from.
 MIN_INK_FRACTION = 1 / 2000
 """A drawing needs ink on at least this share of the canvas (and on at least one pixel).
 
-On the usual 280×280 canvas that is 39 pixels: less than a single dab of any pen the canvas offers (10–25 pixels
-wide), more than a speck left by a slip of the mouse. A smaller share means an empty canvas, not a digit.
+On the usual 280×280 canvas that is 39 pixels: less than a single dab of the thinnest pen the Predict page offers
+(8 pixels wide, about 50 pixels of ink), more than a speck left by a slip of the mouse. A smaller share means an empty canvas, not a digit.
 """
 
 

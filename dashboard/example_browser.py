@@ -19,6 +19,7 @@ from dashboard.state import (BROWSE_VIEW, ORDER_KEY, OUTCOME_KEY, POSITION_KEY, 
 
 ANY = "any"
 CELL_KEY = "predict_cell"
+CONFUSION_KEY = "predict_confusion"
 GALLERY_SIZE = 24
 THUMBNAIL_PIXELS = 84
 GALLERY_COLUMNS = 8
@@ -51,7 +52,7 @@ def thumbnail(image: np.ndarray) -> np.ndarray:
 def show_gallery(examples: np.ndarray, predictions: ExamplePredictions, indices: np.ndarray) -> None:
     """Examples with what the model said about each; images in a grid of even columns, anything else as a table."""
     names = predictions.class_names
-    captions = [f"#{index} · {names[predictions.labels[index]]} → {names[predictions.predicted[index]]} · "
+    captions = [f"#{index} {names[predictions.labels[index]]}→{names[predictions.predicted[index]]} "
                 f"{predictions.confidence[index]:.0%}" for index in indices]
     if examples.ndim < 3:
         st.dataframe({"example": captions}, hide_index=True)
@@ -161,13 +162,13 @@ def render_confusion(dataset: Dataset, predictions: ExamplePredictions) -> None:
                "class, columns the model's answer; the diagonal holds the right answers, the red cells the mistakes. "
                "**Click a cell** to see its examples.")
     chart, scores = st.columns([3, 2])
+    clicked = selected_cell(st.session_state.get(CONFUSION_KEY), names)  # The click that started this rerun.
+    if clicked is not None:
+        st.session_state[CELL_KEY] = clicked
     with chart:
-        event = st.plotly_chart(confusion_figure(predictions.confusion_matrix(), names,
-                                                 st.session_state.get(CELL_KEY)),
-                                width="stretch", key="confusion", on_select="rerun", selection_mode="points")
-        clicked = selected_cell(event)
-        if clicked is not None:
-            st.session_state[CELL_KEY] = clicked
+        st.plotly_chart(confusion_figure(predictions.confusion_matrix(), names, st.session_state.get(CELL_KEY)),
+                        width="stretch", key=CONFUSION_KEY, on_select="rerun", selection_mode="points",
+                        config={"displayModeBar": False})
     with scores:
         show_class_scores(predictions)
     cell = st.session_state.get(CELL_KEY)
@@ -188,16 +189,21 @@ def render_confusion(dataset: Dataset, predictions: ExamplePredictions) -> None:
 
 def show_class_scores(predictions: ExamplePredictions) -> None:
     rows = predictions.class_scores()
+
+    def percent(value: float | None) -> float | None:
+        return None if value is None else 100 * value
+
     st.dataframe(
         {"class": [row.name for row in rows], "examples": [row.examples for row in rows],
-         "precision": [row.precision for row in rows], "recall": [row.recall for row in rows],
-         "accuracy": [row.accuracy for row in rows]},
+         "precision": [percent(row.precision) for row in rows], "recall": [percent(row.recall) for row in rows],
+         "accuracy": [percent(row.accuracy) for row in rows]},
         hide_index=True,
-        column_config={name: st.column_config.NumberColumn(format="percent") for name in
+        column_config={name: st.column_config.NumberColumn(format="%.1f%%") for name in
                        ("precision", "recall", "accuracy")},
     )
     st.caption("Precision: of the examples the model called this class, the share that are. Recall: of this "
-               "class's examples, the share it found. Accuracy: this class against the rest, right either way.")
+               "class's examples, the share it found. Accuracy: this class against the rest, right either way. "
+               "An empty cell: the class never occurs, or is never predicted.")
 
 
 def render_mistakes(dataset: Dataset, predictions: ExamplePredictions) -> None:

@@ -32,14 +32,12 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], selected: t
     shade = np.where(diagonal & (matrix > 0), -0.5, shade)
     figure = go.Figure(go.Heatmap(
         z=shade, x=names, y=names, zmin=-1, zmax=1, showscale=False, hoverinfo="skip", xgap=1, ygap=1,
-        colorscale=[[0.0, "#2ca02c"], [0.5, "#ffffff"], [1.0, "#a50f15"]],
+        colorscale=[[0.0, "#2ca02c"], [0.5, "#ffffff"], [1.0, "#a50f15"]], text=matrix, texttemplate="%{text}",
     ))
     figure.add_scatter(
-        x=[names[column] for column in columns.ravel()], y=[names[row] for row in rows.ravel()], mode="markers+text",
-        text=[str(count) for count in matrix.ravel()],
-        textfont={"color": ["white" if value > 0.6 else "#1a1a1a" for value in shade.ravel()]},
+        x=[names[column] for column in columns.ravel()], y=[names[row] for row in rows.ravel()], mode="markers",
         marker={"symbol": "square", "size": max(12, 360 // size), "color": "rgba(0,0,0,0)"},
-        customdata=np.column_stack([rows.ravel(), columns.ravel()]),
+        text=[str(count) for count in matrix.ravel()],
         hovertemplate="true %{y}, predicted %{x}: %{text} examples<extra>click to see them</extra>",
         showlegend=False,
     )
@@ -54,13 +52,14 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], selected: t
     return figure
 
 
-def selected_cell(event: object) -> tuple[int, int] | None:
+def selected_cell(event: object, class_names: Sequence[str]) -> tuple[int, int] | None:
     """The (true, predicted) cell a click on `confusion_figure` chose, from `st.plotly_chart`'s selection event."""
+    names = [str(name) for name in class_names]
     points = getattr(getattr(event, "selection", None), "points", None) or []
     for point in points:
-        custom = point.get("customdata")
-        if custom is not None and len(custom) == 2:
-            return int(custom[0]), int(custom[1])
+        true_name, predicted_name = str(point.get("y")), str(point.get("x"))
+        if true_name in names and predicted_name in names:
+            return names.index(true_name), names.index(predicted_name)
     return None
 
 
@@ -83,8 +82,8 @@ def regions_figure(grid_x: np.ndarray, grid_y: np.ndarray, predicted: np.ndarray
         figure.add_scatter(x=points[members, 0], y=points[members, 1], mode="markers", name=str(name),
                            marker={"size": 6, "color": CLASS_COLORS[index % len(CLASS_COLORS)],
                                    "line": {"width": 1, "color": "white"}})
-    figure.update_yaxes(scaleanchor="x", range=[float(grid_y[0]), float(grid_y[-1])])
-    figure.update_xaxes(range=[float(grid_x[0]), float(grid_x[-1])])
+    figure.update_yaxes(scaleanchor="x", range=[float(grid_y[0]), float(grid_y[-1])], constrain="domain")
+    figure.update_xaxes(range=[float(grid_x[0]), float(grid_x[-1])], constrain="domain")
     figure.update_layout(title=title, height=460, margin=MARGIN, legend={"orientation": "h", "y": -0.1},
                          uirevision="regions")
     return figure

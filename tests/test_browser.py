@@ -34,6 +34,14 @@ PROBABILITY_BARS = """() => {
 }"""
 
 
+CELL_CENTRE = """([trueClass, predictedClass]) => {
+    const plot = document.querySelector('.js-plotly-plot');
+    if (!plot || !plot._fullLayout || !plot._fullLayout.xaxis) return null;
+    const layout = plot._fullLayout;
+    return [layout.xaxis._offset + layout.xaxis.d2p(predictedClass), layout.yaxis._offset + layout.yaxis.d2p(trueClass)];
+}"""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -165,7 +173,46 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     page.get_by_role("button", name="Random example").click()
     page.get_by_text("True label", exact=True).wait_for()
     assert page.get_by_test_id("stException").count() == 0
+
+    open_a_confusion_cell(page, "7", "7")
+    draw_a_one(page)
+    assert page.get_by_test_id("stException").count() == 0
     page.close()
+
+
+def open_a_confusion_cell(page, true_class: str, predicted_class: str) -> None:
+    """Click a cell of the confusion matrix with the mouse: its examples are listed, surest first."""
+    page.get_by_text("Confusion matrix", exact=True).first.click()
+    page.get_by_text("Click a cell", exact=False).first.wait_for()
+    chart = page.locator(".js-plotly-plot").first
+    wait_until(lambda: page.evaluate(CELL_CENTRE, [true_class, predicted_class]) is not None, timeout=30)
+    x, y = page.evaluate(CELL_CENTRE, [true_class, predicted_class])
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.get_by_text(re.compile(rf"^True {true_class}, predicted {predicted_class}: \d+ examples")).wait_for()
+    page.get_by_text(re.compile(rf"^#\d+ {true_class}→{predicted_class} \d+%")).first.wait_for()
+
+
+def draw_a_one(page) -> None:
+    """Draw a vertical stroke on the canvas with the mouse: the model answers, and each preprocessing step shows."""
+    page.get_by_text("Draw a digit", exact=True).first.click()
+    page.get_by_text("Draw a digit on the black square").wait_for()
+    drawing_canvas = page.locator("canvas").last  # The drawable canvas's top layer, which takes the mouse.
+    drawing_canvas.wait_for()
+    box = drawing_canvas.bounding_box()
+    assert box["width"] == box["height"] == 280
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    for step in range(1, 21):
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.2 + 0.03 * step))
+    page.mouse.up()
+    page.get_by_text("The model says", exact=True).wait_for(timeout=30_000)
+    for step in ("Your drawing in grey", "Cut to the ink's bounding box", "Longer side scaled to 20 px",
+                 "Placed in the middle of 28×28", "Centre of mass moved to the centre"):
+        page.get_by_text(re.compile(rf"^{re.escape(step)}")).wait_for()
+    answer = page.get_by_test_id("stMetric").filter(has_text="The model says").get_by_test_id("stMetricValue")
+    assert answer.inner_text() == "1", "a vertical stroke, preprocessed as MNIST was, reads as a one"
+    page.get_by_text(re.compile(r"^Predicted in [\d.]+ ms of server time")).wait_for()
 
 
 def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
@@ -321,5 +368,37 @@ def test_open_a_model_file_safely(dashboard, browser, tmp_path):
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(tmp_path / "spiral.keras"))
     page.get_by_text(re.compile(r"spiral.keras loaded as a run of spiral-dense10, test accuracy")).wait_for()
     page.get_by_text("imported spiral.keras").first.wait_for(state="attached")  # A row of the runs table.
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()
+
+
+REGIONS_EPOCH = """() => {
+    const title = document.body.innerText.match(/Decision regions after epoch (\\d+)/);
+    return title ? parseInt(title[1]) : 0;
+}"""
+
+
+def test_the_spiral_decision_regions_redraw_while_it_trains(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{dashboard}/train?preset=spiral-dense10")
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    epochs.fill("300")
+    epochs.press("Enter")
+    page.get_by_role("button", name="Start training").click()
+    regions_seen = set()
+
+    def redrawn_twice() -> bool:
+        regions_seen.add(page.evaluate(REGIONS_EPOCH))
+        return len(regions_seen - {0}) >= 3
+
+    wait_until(redrawn_twice, timeout=120, every=0.1)
+    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
+    wait_until(lambda: page.evaluate(REGIONS_EPOCH) == 300, timeout=30)
+    sidebar_link(page, "Predict").click()
+    wait_until(lambda: page.evaluate(REGIONS_EPOCH) == 300, timeout=60)
+    traces = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data)
+        .find(data => data && data[0].type === 'heatmap').map(trace => [trace.type, trace.z ? trace.z.shape : null])""")
+    assert traces == [["heatmap", "80, 80"], ["heatmap", "80, 80"], *[["scatter", None]] * 3], \
+        "an 80×80 grid of answers, its paleness where unsure, and the three arms of points"
     assert page.get_by_test_id("stException").count() == 0
     page.close()

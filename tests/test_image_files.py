@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from core.datasets import load_dataset
-from core.image_files import MAX_FILE_BYTES, decode_image, light_background, resize_for_model
+from core.image_files import (MAX_FILE_BYTES, PHOTO_WORKING_SIZE, decode_image, digit_from_photo, light_background,
+                              resize_for_model)
 
 GENERATOR = np.random.default_rng(0)
 PHOTO = GENERATOR.integers(0, 256, (60, 40, 3), dtype=np.uint8)
@@ -32,6 +33,19 @@ def test_a_jpeg_is_decoded_to_rgb_close_to_what_was_saved(progressive):
     decoded = decode_image(encoded(bands, ".jpg", cv2.IMWRITE_JPEG_PROGRESSIVE, progressive))
     assert decoded.shape == (60, 40, 3) and decoded.dtype == np.uint8
     assert np.abs(decoded.astype(int) - bands).mean() < 10, "lossy, but red is still red"
+
+
+def test_a_photo_is_turned_upright_as_its_exif_orientation_says():
+    """Phones store a portrait photo lying on its side, with an EXIF tag saying how to turn it."""
+    top_band = np.zeros((60, 40, 3), dtype=np.uint8)
+    top_band[:10] = 255
+    data = encoded(top_band, ".jpg")
+    exif = b"Exif\0\0MM\0\x2a\0\0\0\x08" + b"\0\x01" + b"\x01\x12\0\x03\0\0\0\x01\0\x06\0\0" + b"\0\0\0\0"
+    # One entry: Orientation (0x0112), a short, 6 = turn 90° clockwise to view.
+    with_orientation = data[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + data[2:]
+    upright = decode_image(with_orientation)
+    assert upright.shape == (40, 60, 3)
+    assert upright[:, -5:].min() > 200 and upright[:, :50].max() < 50, "the top band is now on the right"
 
 
 def test_a_grey_png_stays_grey():
@@ -141,3 +155,42 @@ def test_a_photo_of_dark_ink_on_paper_has_a_light_background_and_mnist_has_not()
 def test_light_background_wants_a_grey_image():
     with pytest.raises(ValueError, match=r"needs a grey uint8 \(height, width\) image, got uint8 of shape \(60, 40, 3\)"):
         light_background(PHOTO)
+
+
+def photo_of_paper(digit: str | None) -> np.ndarray:
+    """A 1200×900 RGB photo of paper lit unevenly (160 to 220 across), with camera noise, the digit in dark ink."""
+    generator = np.random.default_rng(0)
+    paper = np.linspace(160, 220, 1200)[np.newaxis, :] + generator.normal(0, 8, (900, 1200))
+    ink = np.zeros((900, 1200), dtype=np.uint8)
+    if digit is not None:
+        cv2.putText(ink, digit, (350, 750), cv2.FONT_HERSHEY_SIMPLEX, 20, 255, 60, cv2.LINE_AA)
+    grey = paper + (40 - paper) * (ink / 255)
+    return np.clip(np.dstack([grey, grey * 0.97, grey * 0.9]), 0, 255).astype(np.uint8)
+
+
+def test_a_photo_of_a_digit_on_paper_becomes_a_black_and_white_then_mnist_digit():
+    steps, inverted = digit_from_photo(photo_of_paper("7"))
+    assert inverted, "dark ink on light paper is inverted to MNIST's light ink on black"
+    assert max(steps.grey.shape) == PHOTO_WORKING_SIZE
+    assert set(np.unique(steps.grey)) == {0, 255}, "black and white, as NIST's scans were"
+    assert steps.digit.shape == (28, 28) and max(steps.scaled.shape) == 20
+    moments = cv2.moments(steps.digit)
+    assert abs(moments["m10"] / moments["m00"] - 14) <= 0.5 and abs(moments["m01"] / moments["m00"] - 14) <= 0.5
+
+
+def test_light_ink_on_a_dark_board_is_not_inverted_and_gives_the_same_digit():
+    on_paper, _ = digit_from_photo(photo_of_paper("7"))
+    chalk, inverted = digit_from_photo(255 - photo_of_paper("7"))
+    assert not inverted
+    np.testing.assert_array_equal(chalk.digit, on_paper.digit)
+
+
+def test_a_grey_photo_is_read_like_a_colour_one():
+    colour, _ = digit_from_photo(photo_of_paper("4"))
+    grey, _ = digit_from_photo(cv2.cvtColor(photo_of_paper("4"), cv2.COLOR_RGB2GRAY))
+    np.testing.assert_array_equal(grey.digit, colour.digit)
+
+
+def test_a_photo_of_blank_paper_is_refused_although_its_light_and_noise_vary():
+    with pytest.raises(ValueError, match="found no digit in blank.jpg: it looks blank. Upload a photo of one digit"):
+        digit_from_photo(photo_of_paper(None), "blank.jpg")
