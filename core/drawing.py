@@ -40,7 +40,8 @@ MIN_INK_FRACTION = 1 / 2000
 """A drawing needs ink on at least this share of the canvas (and on at least one pixel).
 
 On the usual 280×280 canvas that is 39 pixels: less than a single dab of the thinnest pen the Predict page offers
-(8 pixels wide, about 50 pixels of ink), more than a speck left by a slip of the mouse. A smaller share means an empty canvas, not a digit.
+(8 pixels wide, about 50 pixels of ink), more than a speck left by a slip of the mouse. A smaller share means an
+empty canvas, not a digit.
 """
 
 
@@ -62,7 +63,7 @@ class DigitSteps:
     def steps(self) -> tuple[tuple[str, np.ndarray], ...]:
         """(title, image) for each step, in order, for a page to show side by side."""
         return (
-            ("Your drawing in grey", self.grey),
+            ("The ink, light on black", self.grey),
             ("Cut to the ink's bounding box", self.cropped),
             (f"Longer side scaled to {DIGIT_BOX} px", self.scaled),
             (f"Placed in the middle of {DIGIT_SIZE}×{DIGIT_SIZE}", self.padded),

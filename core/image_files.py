@@ -1,4 +1,5 @@
-"""An uploaded PNG or JPEG decoded with OpenCV and resized into a raw example for any image model.
+"""An uploaded PNG or JPEG decoded with OpenCV and resized into a raw example for any image model; for a digit
+model, a photo of a handwritten digit made into an MNIST digit.
 
 A raw example is what the dataset holds (uint8 0–255 of the dataset's example shape); `core.arrays.prepare_inputs`
 scales it for the model, exactly as it scales the dataset's own examples.
@@ -26,6 +27,7 @@ JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 """The start-of-frame markers (SOF0–SOF15), which hold the image's size; C4, C8 and CC are other segments."""
 
 JPEG_MARKERS_WITHOUT_LENGTH = frozenset(range(0xD0, 0xD8)) | {0x01}
+"""The restart markers and TEM stand alone; every other segment says its length after its marker."""
 
 PHOTO_WORKING_SIZE = 280
 """A photo of a digit is shrunk to 280 pixels a side, the canvas's size, before it is made black and white: plenty

@@ -13,9 +13,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from conftest import REPOSITORY, wait_until
+from core.datasets import load_dataset
 
 CHROMIUM = Path(os.environ.get("KERAS_LAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -176,6 +179,7 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
 
     open_a_confusion_cell(page, "7", "7")
     draw_a_one(page)
+    upload_images(page)
     assert page.get_by_test_id("stException").count() == 0
     page.close()
 
@@ -207,7 +211,7 @@ def draw_a_one(page) -> None:
         page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.2 + 0.03 * step))
     page.mouse.up()
     page.get_by_text("The model says", exact=True).wait_for(timeout=30_000)
-    for step in ("Your drawing in grey", "Cut to the ink's bounding box", "Longer side scaled to 20 px",
+    for step in ("The ink, light on black", "Cut to the ink's bounding box", "Longer side scaled to 20 px",
                  "Placed in the middle of 28×28", "Centre of mass moved to the centre"):
         page.get_by_text(re.compile(rf"^{re.escape(step)}")).wait_for()
     answer = page.get_by_test_id("stMetric").filter(has_text="The model says").get_by_test_id("stMetricValue")
@@ -402,3 +406,17 @@ def test_the_spiral_decision_regions_redraw_while_it_trains(dashboard, browser):
         "an 80×80 grid of answers, its paleness where unsure, and the three arms of points"
     assert page.get_by_test_id("stException").count() == 0
     page.close()
+
+
+def upload_images(page) -> None:
+    """A photo-like PNG of a dark digit on light paper is inverted and read; a file that is no image is refused."""
+    page.get_by_text("Upload an image", exact=True).first.click()
+    chooser = page.locator("input[type=file]")
+    chooser.wait_for(state="attached")
+    paper = 255 - cv2.resize(np.asarray(load_dataset("mnist").x_test[0]), (200, 200))
+    chooser.set_input_files(files=[{"name": "digit.png", "mimeType": "image/png",
+                                    "buffer": cv2.imencode(".png", paper)[1].tobytes()}])
+    page.get_by_text("The model says", exact=True).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"^The paper is lighter than the ink, so the image was inverted")).wait_for()
+    chooser.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"shopping list"}])
+    page.get_by_text(re.compile(r"^notes.png is not a PNG or JPEG image")).wait_for(timeout=30_000)

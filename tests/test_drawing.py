@@ -55,7 +55,7 @@ def test_each_step_is_a_uint8_image_of_its_stage():
     assert steps.padded.shape == (28, 28) and steps.padded[4:24, 9:19].min() == 255 and steps.padded.sum() == 200 * 255
     assert steps.centred.shape == (28, 28)
     assert steps.digit is steps.centred
-    assert [title for title, _ in steps.steps()][0] == "Your drawing in grey"
+    assert [title for title, _ in steps.steps()][0] == "The ink, light on black"
     shown = [image for _, image in steps.steps()]
     assert all(image is step for image, step in zip(shown, (steps.grey, steps.cropped, steps.scaled, steps.padded,
                                                              steps.centred), strict=True))
@@ -213,7 +213,7 @@ def test_a_model_trained_on_mnist_reads_digits_drawn_on_the_canvas(mnist_cnn, dr
     _, steps, labels = drawn_test_digits
     raw_accuracy = accuracy(mnist_cnn, load_dataset("mnist").x_test, labels)
     drawn_accuracy = accuracy(mnist_cnn, np.stack([step.digit for step in steps]), labels)
-    print(f"accuracy on the {len(labels)} test digits as MNIST has them: {raw_accuracy:.3f}, drawn: {drawn_accuracy:.3f}")
+    print(f"accuracy on the {len(labels)} test digits: as in MNIST {raw_accuracy:.3f}, drawn {drawn_accuracy:.3f}")
     assert drawn_accuracy >= 0.90
     assert drawn_accuracy >= raw_accuracy - 0.05, "drawing a digit should cost the model little"
 

@@ -87,7 +87,7 @@ def test_a_huge_png_is_refused_before_its_pixels_are_decoded():
     """60 megapixels of black compress to a few kilobytes but would take 60 MB once decoded (a decompression bomb)."""
     huge = encoded(np.zeros((10_000, 6_000), dtype=np.uint8), ".png")
     assert len(huge) < 1_000_000
-    with pytest.raises(ValueError, match=r"is a 6000×10000 PNG, more than the 50 megapixels Keras Lab decodes: shrink"):
+    with pytest.raises(ValueError, match=r"is a 6000×10000 PNG, more than the 50 megapixels Keras Lab decodes"):
         decode_image(huge)
 
 
@@ -153,7 +153,7 @@ def test_a_photo_of_dark_ink_on_paper_has_a_light_background_and_mnist_has_not()
 
 
 def test_light_background_wants_a_grey_image():
-    with pytest.raises(ValueError, match=r"needs a grey uint8 \(height, width\) image, got uint8 of shape \(60, 40, 3\)"):
+    with pytest.raises(ValueError, match=r"needs a grey uint8 \(height, width\) image, got uint8 of shape \(60, 40, 3"):
         light_background(PHOTO)
 
 
