@@ -24,12 +24,17 @@ RESHAPING_NOTES = {
 
 
 def render_inside(run: TrainingRun, model: Any, dataset: Dataset, predictions: ExamplePredictions) -> None:
-    index = min(int(st.session_state.get(PREDICT_INDEX_KEY, 0)), predictions.size - 1)
+    last = predictions.size - 1
+    st.session_state[PREDICT_INDEX_KEY] = min(int(st.session_state.get(PREDICT_INDEX_KEY, 0)), last)
+    picker, words = st.columns([1, 3], vertical_alignment="bottom")
+    index = int(picker.number_input(f"Test example (0–{last:,})", min_value=0, max_value=last, step=1,
+                                    key=PREDICT_INDEX_KEY))
     names = dataset.class_names
     predicted, label = int(predictions.predicted[index]), int(predictions.labels[index])
-    st.caption(f"Test example #{index:,} (true {names[label]}, predicted {names[predicted]}): choose another under "
-               "**Test examples**.")
     example = dataset.x_test[index]
+    shown = "" if dataset.is_image else " ".join(names[int(value)] for value in example) + ": "
+    words.markdown(f"{shown}true **{names[label]}**, predicted **{names[predicted]}** "
+                   f"({predictions.confidence[index]:.0%} sure)")
     if dataset.is_image:
         show_saliency(run, model, example, names, predicted)
     else:

@@ -84,6 +84,9 @@ def test_mistakes_and_the_inside_of_the_model(mnist_app):
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
     assert titles[0].startswith("What the answer"), "the saliency overlay comes first"
     assert "Layer 1 · Dense → 512" in titles and "Layer 2 · Dense → 10" in titles
+    app.number_input(key="predict_index").set_value(5).run()
+    label = load_dataset("mnist").class_names[load_dataset("mnist").y_test[5]]
+    assert any(f"true **{label}**" in element.value for element in app.markdown), "another example, explained"
 
 
 def test_a_visitors_drawings_make_a_test_set_of_their_own(mnist_app):
