@@ -65,18 +65,22 @@ def selected_cell(event: object, class_names: Sequence[str]) -> tuple[int, int] 
 
 def regions_figure(grid_x: np.ndarray, grid_y: np.ndarray, predicted: np.ndarray, confidence: np.ndarray,
                    points: np.ndarray, labels: np.ndarray, class_names: Sequence[str], title: str) -> go.Figure:
-    """Each class's region in its colour, paler where the model is unsure, with the data points on top."""
+    """Each class's region in its colour, paler where the model is unsure, with the data points on top.
+
+    One heatmap carries both: a cell's value is its class plus how sure the model is (0 to just under 1), and the
+    colour scale runs from white to the class's colour within each class's unit.
+    """
     classes = len(class_names)
+    sureness = np.clip((confidence - 1 / classes) / (1 - 1 / classes), 0.0, 0.999)
     colorscale = []
     for index in range(classes):
         color = CLASS_COLORS[index % len(CLASS_COLORS)]
-        colorscale += [[index / classes, color], [(index + 1) / classes, color]]
+        colorscale += [[index / classes, "#ffffff"], [(index + 1) / classes, color]]
     figure = go.Figure(go.Heatmap(
-        x=grid_x, y=grid_y, z=predicted, zmin=0, zmax=classes, colorscale=colorscale, showscale=False, opacity=0.35,
-        customdata=confidence, hovertemplate="(%{x:.2f}, %{y:.2f}): class %{z}, %{customdata:.0%} sure<extra></extra>",
+        x=grid_x, y=grid_y, z=predicted + sureness, zmin=0, zmax=classes, colorscale=colorscale, showscale=False,
+        opacity=0.45, customdata=confidence,
+        hovertemplate="(%{x:.2f}, %{y:.2f}): %{customdata:.0%} sure<extra></extra>",
     ))
-    figure.add_heatmap(x=grid_x, y=grid_y, z=1.0 - confidence, colorscale=[[0, "rgba(255,255,255,0)"],
-                       [1, "rgba(255,255,255,0.85)"]], zmin=0, zmax=1 - 1 / classes, showscale=False, hoverinfo="skip")
     for index, name in enumerate(class_names):
         members = labels == index
         figure.add_scatter(x=points[members, 0], y=points[members, 1], mode="markers", name=str(name),

@@ -90,11 +90,6 @@ def start_run(preset: Preset) -> None:
         set_current_run(run)
 
 
-def pause_or_resume(run: TrainingRun) -> None:
-    if not run.pause():
-        run.resume()
-
-
 def continue_run(run: TrainingRun) -> None:
     try:
         run_registry().continue_run(run, session_owner(), int(st.session_state[MORE_EPOCHS_KEY]))

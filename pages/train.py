@@ -25,7 +25,6 @@ from dashboard.train_controls import (
     MORE_EPOCHS_KEY,
     SWEEP_STARTED_KEY,
     continue_run,
-    pause_or_resume,
     retry_learning_rate,
     retry_slower,
     settings_form,
@@ -115,9 +114,11 @@ start, pause, stop, more, extend = st.columns([2, 1.4, 1.2, 1.2, 2], vertical_al
 start.button("Start training" if run is None or busy else "Start again from scratch", type="primary",
              disabled=busy or not analysis.ok, icon=":material/play_arrow:", on_click=start_run, args=(preset,))
 paused = run is not None and run.state is RunState.PAUSED
+# Two one-way actions rather than a toggle: a click that Streamlit delivers twice (a live redraw running at the
+# moment of the click can replay it) must not pause and then resume at once.
 pause.button("Resume" if paused else "Pause", icon=":material/play_circle:" if paused else ":material/pause:",
-             disabled=not mine or run.state not in (RunState.RUNNING, RunState.PAUSED), on_click=pause_or_resume,
-             args=(run,))
+             disabled=not mine or run.state not in (RunState.RUNNING, RunState.PAUSED),
+             on_click=None if run is None else run.resume if paused else run.pause)
 if stop.button("Stop", disabled=not (busy and mine), icon=":material/stop:",
                help="Stops the run within a batch or two; for a sweep, its runs still to come too."):
     run_registry().stop(run)

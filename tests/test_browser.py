@@ -406,10 +406,14 @@ def test_the_spiral_decision_regions_redraw_while_it_trains(dashboard, browser):
     wait_until(lambda: page.evaluate(REGIONS_EPOCH) == 300, timeout=30)
     sidebar_link(page, "Predict").click()
     wait_until(lambda: page.evaluate(REGIONS_EPOCH) == 300, timeout=60)
-    traces = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data)
-        .find(data => data && data[0].type === 'heatmap').map(trace => [trace.type, trace.z ? trace.z.shape : null])""")
-    assert traces == [["heatmap", "80, 80"], ["heatmap", "80, 80"], *[["scatter", None]] * 3], \
-        "an 80×80 grid of answers, its paleness where unsure, and the three arms of points"
+    regions_traces = """() => {
+        const data = [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data)
+            .find(data => data && data[0] && data[0].type === 'heatmap');
+        return data ? data.map(trace => [trace.type, trace.z ? trace.z.shape : null]) : null;
+    }"""
+    wait_until(lambda: page.evaluate(regions_traces) is not None, timeout=30)
+    assert page.evaluate(regions_traces) == [["heatmap", "80, 80"], *[["scatter", None]] * 3], \
+        "an 80×80 grid of answers (class and sureness), and the three arms of points"
     assert page.get_by_test_id("stException").count() == 0
     page.close()
 
