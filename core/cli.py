@@ -1,4 +1,5 @@
-"""The command line: list presets, train one headless with the same code the Train page uses, or export one.
+"""The command line: list presets, train one headless with the same code the Train page uses, export one, or
+measure its epoch times on this machine's devices (`benchmark`).
 
 Instructors pre-train with it and tests drive it. Every mistake in the arguments or the input ends with
 exit status 2 and one line on stderr that starts with `error:`, never a traceback.
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from core.arrays import check_fits, split_sizes
+from core.benchmark import BenchmarkProgress, plan_from_arguments, run_benchmark
+from core.benchmark_results import BenchmarkResult, Measurement, ResultStore, result_to_json
 from core.datasets import load_dataset
 from core.export import python_script
 from core.history import EpochRecord
@@ -59,7 +62,38 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--preset", required=True, help="a name from `python -m core presets`")
     export.add_argument("--format", choices=("python", "json"), default="python",
                         help="python: a script that trains it as Keras Lab does (default); json: the model spec")
+    _add_benchmark(commands)
     return parser
+
+
+def _add_benchmark(commands: argparse._SubParsersAction) -> None:
+    benchmark = commands.add_parser(
+        "benchmark", help="measure epoch times of one model on CPU and GPUs, each in its own process",
+        description="Exit status 0 when at least one measurement succeeded, 1 when every one failed (a device "
+                    "with no GPU visible is a failed row, not an error), 2 for a mistake in the arguments.")
+    model = benchmark.add_mutually_exclusive_group(required=True)
+    model.add_argument("--preset", help="a name from `python -m core presets`")
+    model.add_argument("--spec", type=Path, help="a model spec JSON file (as `export --format json` writes)")
+    benchmark.add_argument("--dataset", help="dataset to train on (default: the preset's, or the first a spec fits)")
+    benchmark.add_argument("--devices", default="cpu",
+                           help="comma list of cpu, gpu, gpu:N, all-gpus, logical-cpus:N (default: cpu)")
+    benchmark.add_argument("--epochs", type=int, default=3,
+                           help="epochs per measurement, at least 2: the first compiles, the rest are steady "
+                                "(default: 3)")
+    benchmark.add_argument("--batch-sizes", help="comma list such as 32,128,512 (default: the preset's batch size)")
+    benchmark.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default="tensorflow",
+                           help="the Keras backend the workers run (default: tensorflow)")
+    benchmark.add_argument("--data", choices=("dataset", "random"), default="dataset",
+                           help="the dataset's examples, or seeded random arrays of their shape (default: dataset)")
+    benchmark.add_argument("--examples", type=int, help="train on this many examples per epoch (default: all)")
+    benchmark.add_argument("--steps-per-execution", type=int, default=1,
+                           help="training steps per compiled call (default: 1)")
+    benchmark.add_argument("--jit-compile", action="store_true", help="compile with XLA on every device")
+    benchmark.add_argument("--mixed-precision", action="store_true", help="mixed_float16 on the GPUs (not the CPU)")
+    benchmark.add_argument("--timeout", type=float, default=600, help="seconds one measurement may take (default: 600)")
+    benchmark.add_argument("--out", type=Path, help="also write the result as JSON to this file")
+    benchmark.add_argument("--save", action="store_true", help="keep the result where the dashboard lists it")
+    benchmark.add_argument("--json", action="store_true", help="print the result as JSON instead of tables")
 
 
 @contextlib.contextmanager
@@ -155,6 +189,61 @@ def export(arguments: argparse.Namespace) -> None:
         print(python_script(preset.spec, preset.training, preset.dataset, preset.title), end="")
 
 
+def _print_progress(progress: BenchmarkProgress) -> None:
+    print(f"[{progress.measurement_index + 1}/{progress.measurements_total}] {progress.device}, batch size "
+          f"{progress.batch_size}: {progress.message}", flush=True)
+
+
+def _measurement_row(measurement: Measurement, speedup: float | None) -> str:
+    if not measurement.ok:
+        return f"{measurement.device:<16} failed: {measurement.failure}"
+    first = "-" if measurement.first_epoch_seconds is None else f"{measurement.first_epoch_seconds:.2f}"
+    ratio = "-" if speedup is None else f"{speedup:.2f}x"
+    return (f"{measurement.device:<16} {first:>13} {measurement.steady_epoch_seconds:>15.2f} "
+            f"{measurement.samples_per_second:>12,.0f} {ratio:>16}")
+
+
+def print_benchmark_tables(result: BenchmarkResult) -> None:
+    """One table per batch size: device, first epoch, steady median, samples per second, speed-up over the CPU."""
+    print(f"{result.label}\ndata: {result.data}\nbackend: {result.backend} {result.versions.get(result.backend, '')}"
+          f", {result.epochs} epochs per measurement")
+    speedups = result.speedups()
+    for batch_size in dict.fromkeys(measurement.batch_size for measurement in result.measurements):
+        rows = [measurement for measurement in result.measurements if measurement.batch_size == batch_size]
+        print(f"\nbatch size {batch_size} ({rows[0].steps_per_epoch} steps of {rows[0].examples_per_epoch:,} "
+              "examples per epoch)")
+        print(f"{'device':<16} {'first epoch s':>13} {'steady median s':>15} {'samples/s':>12} {'speed-up vs CPU':>16}")
+        for measurement in rows:
+            print(_measurement_row(measurement, speedups.get(batch_size, {}).get(measurement.device)))
+    if result.note:
+        print(f"\n{result.note}")
+
+
+def benchmark(arguments: argparse.Namespace) -> int:
+    """Measure, print, then write and keep the result as asked; 1 when no measurement succeeded."""
+    plan = plan_from_arguments(
+        arguments.preset, arguments.spec, arguments.devices, arguments.epochs, arguments.batch_sizes,
+        arguments.dataset, backend=arguments.backend, data=arguments.data, examples=arguments.examples,
+        steps_per_execution=arguments.steps_per_execution, jit_compile=arguments.jit_compile,
+        mixed_precision=arguments.mixed_precision, timeout_seconds=arguments.timeout,
+    )
+    if arguments.out is not None and arguments.out.is_dir():
+        raise CommandLineError(f"--out {arguments.out} is a folder; give a file name such as result.json.")
+    with _quiet_stderr():  # A first download of the full MNIST imports TensorFlow.
+        result = run_benchmark(plan, on_progress=None if arguments.json else _print_progress)
+    if arguments.json:
+        print(result_to_json(result))
+    else:
+        print_benchmark_tables(result)
+    if arguments.out is not None:
+        arguments.out.write_text(result_to_json(result))
+    if arguments.save:
+        path = ResultStore().save(result)
+        if not arguments.json:
+            print(f"saved to {path}; the Benchmark page lists it")
+    return 0 if any(measurement.ok for measurement in result.measurements) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         arguments = _parser().parse_args(argv)
@@ -162,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             list_presets(arguments.json)
         elif arguments.command == "export":
             export(arguments)
+        elif arguments.command == "benchmark":
+            return benchmark(arguments)
         else:
             train(arguments)
     except (CommandLineError, ValueError, OSError) as error:

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core.json_text import parsed_json
 from core.layers import checked_settings, is_whole_number
 
 OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamw", "adagrad")
@@ -145,13 +146,7 @@ class ModelSpec:
 
     @classmethod
     def from_json(cls, text: str) -> ModelSpec:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"this is not valid JSON ({error.msg} at line {error.lineno}).") from None
-        except RecursionError:
-            raise ValueError("this JSON is nested far too deeply to be a model spec.") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parsed_json(text, "a model spec"))
 
 
 def checked_input_shape(input_shape: Any) -> tuple[int, ...]:

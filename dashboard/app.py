@@ -20,6 +20,7 @@ navigation = st.navigation(
         st.Page(PAGES_DIRECTORY / "train.py", title="Train", icon=":material/monitoring:"),
         st.Page(PAGES_DIRECTORY / "predict.py", title="Predict", icon=":material/visibility:"),
         st.Page(PAGES_DIRECTORY / "runs.py", title="Runs", icon=":material/history:"),
+        st.Page(PAGES_DIRECTORY / "benchmark.py", title="Benchmark", icon=":material/speed:"),
     ]
 )
 sync_with_url()  # After st.navigation, which sets the address of the page it opens.

@@ -430,3 +430,32 @@ def upload_images(page) -> None:
     page.get_by_text(re.compile(r"^The paper is lighter than the ink, so the image was inverted")).wait_for()
     chooser.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"shopping list"}])
     page.get_by_text(re.compile(r"^notes.png is not a PNG or JPEG image")).wait_for(timeout=30_000)
+
+
+BENCHMARK_BARS = """() => {
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data && p.data.length && p.data[0].type === 'bar');
+    return plot ? plot.data.map(trace => [trace.name, trace.x]) : null;
+}"""
+
+
+def test_the_cpu_benchmark_of_the_mlp_runs_from_the_page(dashboard, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{dashboard}/benchmark")
+    page.get_by_text(re.compile(r"^No GPU here: ")).wait_for(timeout=60_000)
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    epochs.fill("2")
+    examples = page.get_by_role("spinbutton", name="Training examples (0: all)")
+    examples.fill("1000")
+    page.get_by_role("button", name=re.compile(r"Measure$")).click()
+    page.get_by_text(re.compile(r"^Measured 1 of 1: saved as")).wait_for(timeout=180_000)
+    wait_until(lambda: page.evaluate(BENCHMARK_BARS) is not None, timeout=30)
+    bars = page.evaluate(BENCHMARK_BARS)
+    assert [devices for _, devices in bars] == [["cpu"], ["cpu", "gpu:0"]], "this machine's CPU, then the reference"
+    assert "measured here" in bars[0][0] and "reference, quoted" in bars[1][0]
+
+    bad = tmp_path / "results.json"
+    bad.write_text('{"schema_version": 1}')
+    page.locator("input[type=file]").set_input_files(str(bad))
+    page.get_by_text(re.compile(r"^results.json was not imported: ")).wait_for(timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()

@@ -1,0 +1,51 @@
+"""The Benchmark page through AppTest: this machine described, a real CPU measurement started from the form,
+one benchmark at a time per server, and the quoted reference kept apart from measurements."""
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from conftest import wait_until
+from test_pages import open_app, page_text, visit
+
+
+def benchmark_page() -> AppTest:
+    return visit(open_app(), "benchmark")
+
+
+def bar_traces(app: AppTest) -> list[tuple[str, list[str]]]:
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    return [(trace["name"], trace["x"]) for trace in figure["data"]]
+
+
+def measure(app: AppTest, epochs: int) -> AppTest:
+    app.number_input[0].set_value(epochs)  # Epochs
+    app.number_input[1].set_value(600)     # Training examples
+    next(button for button in app.button if button.label == "Measure").click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_the_page_describes_the_machine_and_shows_the_quoted_reference_as_such():
+    app = benchmark_page()
+    assert "No GPU here" in page_text(app) and "CPU cores" in page_text(app)
+    traces = bar_traces(app)
+    assert traces[-1][1] == ["cpu", "gpu:0"] and "(reference, quoted)" in traces[-1][0]
+    assert "never measured here" in page_text(app)
+
+
+def test_a_cpu_measurement_runs_from_the_form_and_only_one_runs_at_a_time():
+    app = measure(benchmark_page(), epochs=4)
+    other = measure(benchmark_page(), epochs=2)
+    assert "another visitor's benchmark is measuring this machine now" in page_text(other)
+
+    def measured() -> bool:
+        app.run()
+        return any(element.value.startswith("Measured 1 of 1") for element in app.success)
+
+    wait_until(measured, timeout=180, every=0.5)
+    names = [name for name, _ in bar_traces(app)]
+    assert any("(measured here)" in name for name in names), names
+    table = app.dataframe[-1].value
+    mine = table[table["result"].str.contains("measured here")].iloc[0]
+    assert mine["device"] == "cpu" and mine["status"] == "ok" and mine["steady epoch (s)"] > 0
