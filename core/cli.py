@@ -18,10 +18,12 @@ from typing import Iterator, Sequence
 from core.arrays import check_fits, split_sizes
 from core.benchmark import BenchmarkProgress, plan_from_arguments, run_benchmark
 from core.benchmark_results import BenchmarkResult, Measurement, ResultStore, result_to_json
-from core.datasets import load_dataset
+from core.data_files import LoadReport, check_upload_size, load_data_file, load_idx_pair
+from core.dataset_store import DatasetStore
+from core.datasets import dataset_outline, load_dataset
 from core.export import python_script
 from core.history import EpochRecord
-from core.presets import PRESETS, get_preset
+from core.presets import PRESETS, Preset, get_preset
 from core.runs import RunRegistry, RunState, TrainingRun, new_run_id
 from core.specs import TrainingConfig
 from core.storage import RunStorage
@@ -48,7 +50,11 @@ def _parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a preset and evaluate it on the test set")
     train.add_argument("--preset", required=True, help="a name from `python -m core presets`")
-    train.add_argument("--dataset", help="dataset to train on (default: the preset's own)")
+    data = train.add_mutually_exclusive_group()
+    data.add_argument("--dataset", help="dataset to train on (default: the preset's own)")
+    data.add_argument("--data", metavar="PATH",
+                      help="train on your own file: .npz, .csv, a .zip of images (or of IDX files), or MNIST-format "
+                           "IDX files as IMAGES,LABELS; it is kept under the data directory's datasets/ folder")
     train.add_argument("--epochs", type=int, help="number of epochs (default: the preset's)")
     train.add_argument("--batch-size", type=int, help="examples per step (default: the preset's)")
     train.add_argument("--validation-split", type=float, help="fraction of training data held back for validation")
@@ -145,15 +151,22 @@ def train(arguments: argparse.Namespace) -> None:
     config = _training_config(arguments, preset.training)
     if arguments.out is not None and arguments.out.exists() and not arguments.out.is_dir():
         raise CommandLineError(f"--out {arguments.out} is a file; give a folder to keep runs in.")
-    with _quiet_stderr():  # A first download of the full MNIST imports TensorFlow.
-        dataset = load_dataset(arguments.dataset or preset.dataset)
+    report = _load_data_file(arguments.data, preset, config.seed) if arguments.data is not None else None
+    if report is None:
+        with _quiet_stderr():  # A first download of the full MNIST imports TensorFlow.
+            dataset = load_dataset(arguments.dataset or preset.dataset)
+    else:
+        dataset = report.dataset
     check_fits(preset.spec, dataset)  # Before Keras is imported, so a mistake is reported at once.
     split_sizes(dataset.train_size, config.validation_split)
+    dataset_name = dataset.name if report is None else DatasetStore().save(dataset, dataset.title)
     if not arguments.json:
         print(f"dataset: {dataset.summary()}", flush=True)
+        for note in report.notes if report is not None else ():
+            print(f"data: {note}", flush=True)
 
     registry = RunRegistry(RunStorage(arguments.out) if arguments.out is not None else None)
-    run = TrainingRun(run_id=new_run_id(), owner="cli", preset=preset.name, dataset=dataset.name,
+    run = TrainingRun(run_id=new_run_id(), owner="cli", preset=preset.name, dataset=dataset_name,
                       spec=preset.spec, config=config)
     with _quiet_stderr():
         registry.run_to_end(run, on_epoch_end=lambda record: _print_epoch(record, arguments.json))
@@ -164,11 +177,13 @@ def train(arguments: argparse.Namespace) -> None:
         "test_loss": run.test_loss,
         "test_accuracy": run.test_accuracy,
         "model": preset.name,
-        "dataset": dataset.name,
+        "dataset": dataset_name,
         "dataset_source": dataset.source,
         "train_size": dataset.train_size,
         "test_size": dataset.test_size,
     }
+    if report is not None:
+        summary["data_notes"] = list(report.notes)
     if arguments.out is not None:
         summary["run_folder"] = str(registry.storage.folder(run.run_id))
     if arguments.json:
@@ -178,6 +193,28 @@ def train(arguments: argparse.Namespace) -> None:
         if arguments.out is not None:
             print(f"saved to {summary['run_folder']} (a dashboard whose runs folder holds it opens it at "
                   f"?run={run.run_id})", flush=True)
+
+
+def _load_data_file(text: str, preset: Preset, seed: int) -> LoadReport:
+    """The `--data` file (or IDX images and labels as IMAGES,LABELS), images sized as the preset's dataset."""
+    paths = [Path(text)] if Path(text).is_file() else [Path(part) for part in text.split(",")]
+    if len(paths) > 2:
+        raise CommandLineError(f"--data takes one file, or two IDX files as IMAGES,LABELS; got {len(paths)} names.")
+    contents = [_read_data_file(path) for path in paths]
+    if len(paths) == 2:
+        return load_idx_pair(contents[0], paths[0].name, contents[1], paths[1].name, seed=seed)
+    example_shape = dataset_outline(preset.dataset).example_shape
+    is_image = len(example_shape) == 2 or len(example_shape) == 3 and example_shape[2] in (1, 3)
+    grey = len(example_shape) == 2 or example_shape[-1] == 1
+    return load_data_file(contents[0], paths[0].name, image_size=example_shape[:2] if is_image else None,
+                          grey=grey if is_image else None, seed=seed)
+
+
+def _read_data_file(path: Path) -> bytes:
+    if not path.is_file():
+        raise CommandLineError(f"--data {path}: no such file; give the path of your .npz, .csv, .zip or IDX file.")
+    check_upload_size(path.stat().st_size, path.name)  # Before reading: a huge file never fills the memory.
+    return path.read_bytes()
 
 
 def export(arguments: argparse.Namespace) -> None:

@@ -1,25 +1,28 @@
 """Datasets as one description (`Dataset`) that every page, the CLI and training share.
 
 MNIST comes from `keras.datasets.mnist` when its file is cached or can be downloaded, and otherwise from
-the sample of 5,000 real MNIST digits that ships in `core/data/`. The spiral is generated. Loading never
+the sample of 5,000 real MNIST digits that ships in `core/data/`. Fashion-MNIST, CIFAR-10 and IMDB come from
+`keras.datasets` only (see `core.keras_datasets`). The spiral and the alphabet are generated. Loading never
 imports TensorFlow unless a download is needed, so pages can show data without the framework's start-up cost.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable, Mapping
 
 import numpy as np
 
+from core.keras_datasets import (CIFAR10_CLASSES, FASHION_MNIST_CLASSES, IMDB_CLASSES, KERAS_SOURCES,
+                                 DatasetAvailability, download_possible, keras_availability, keras_cache_directory,
+                                 keras_files, read_cifar10, read_fashion_mnist, read_imdb, read_word_index)
+from core.reviews import INDEX_FROM
+
 MNIST_SAMPLE_PATH = Path(__file__).with_name("data") / "mnist_sample.npz"
-MNIST_DOWNLOAD_HOST = "storage.googleapis.com"
-OFFLINE_VARIABLE = "KERAS_LAB_OFFLINE"
-"""Set to 1 to never try a download (tests, CI, workshops on a locked-down network)."""
+MNIST_DOWNLOAD_HOST = KERAS_SOURCES["mnist"].host
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,8 +67,9 @@ class Dataset:
 
 
 def _shared_dataset(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], source: str,
-                    class_names: tuple[str, ...] | None = None) -> Dataset:
-    """A classification dataset titled as its outline says, its arrays read-only.
+                    class_names: tuple[str, ...] | None = None,
+                    word_index: Mapping[str, int] | None = None) -> Dataset:
+    """A classification dataset titled as its outline says, its arrays (and word index) read-only.
 
     Datasets are shared by every session of a server, so nobody may change them in place.
     """
@@ -73,23 +77,13 @@ def _shared_dataset(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple
         array.setflags(write=False)
     outline = OUTLINES[name]
     return Dataset(name=name, title=outline.title, task="classification", x_train=train[0], y_train=train[1],
-                   x_test=test[0], y_test=test[1], class_names=class_names or outline.class_names, source=source)
-
-
-def keras_cache_directory() -> Path:
-    """Where `keras.utils.get_file` keeps downloaded datasets (`$KERAS_HOME/datasets`, else `~/.keras/datasets`)."""
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+                   x_test=test[0], y_test=test[1], class_names=class_names or outline.class_names, source=source,
+                   word_index=None if word_index is None else MappingProxyType(word_index))
 
 
 def _download_possible() -> bool:
     """A quick look (no download) at whether the MNIST host can be reached at all."""
-    if os.environ.get(OFFLINE_VARIABLE, "") not in ("", "0"):
-        return False
-    try:
-        socket.create_connection((MNIST_DOWNLOAD_HOST, 443), timeout=3).close()
-    except OSError:
-        return False
-    return True
+    return download_possible(MNIST_DOWNLOAD_HOST)
 
 
 def _mnist_from_keras(cached_file: Path) -> Dataset:
@@ -128,6 +122,37 @@ def load_mnist() -> Dataset:
         return _mnist_from_keras(cached_file)
     except Exception as error:  # A failed or corrupt download must not stop a lesson: fall back and say why.
         return _mnist_sample(f"keras.datasets.mnist failed: {error}")
+
+
+def load_fashion_mnist() -> Dataset:
+    """Zalando's 70,000 28×28 grey photos of clothes in 10 classes: MNIST's shape, a harder task."""
+    folder, how = keras_files("fashion_mnist")
+    train, test = read_fashion_mnist(folder)
+    return _shared_dataset("fashion_mnist", train, test, f"keras.datasets.fashion_mnist ({how})")
+
+
+def load_cifar10() -> Dataset:
+    """60,000 32×32 colour photos of 10 kinds of vehicles and animals."""
+    folder, how = keras_files("cifar10")
+    train, test = read_cifar10(folder)
+    return _shared_dataset("cifar10", train, test, f"keras.datasets.cifar10 ({how})")
+
+
+def load_imdb(num_words: int = 1000, length: int = 100) -> Dataset:
+    """Movie reviews as word indices, as the SimpleRNN example reads them, with the word index to decode them.
+
+    Only the `num_words` most frequent words keep their own index (the others become out of vocabulary), and
+    each review is padded in front or cut to its last `length` indices.
+    """
+    if num_words <= INDEX_FROM or length < 1:
+        raise ValueError(f"IMDB needs num_words above {INDEX_FROM} (indices 0-{INDEX_FROM - 1} are padding, start "
+                         f"and out of vocabulary) and a length of at least 1, got {num_words} and {length}.")
+    folder, how = keras_files("imdb")
+    train, test = read_imdb(folder, num_words, length)
+    return _shared_dataset(
+        "imdb", train, test,
+        f"keras.datasets.imdb, the {num_words:,} most frequent words, the last {length} of each review ({how})",
+        word_index=read_word_index(folder))
 
 
 def spiral_points(points_per_class: int, classes: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -201,8 +226,9 @@ OUTLINES: dict[str, DatasetOutline] = {
         DatasetOutline("mnist", "MNIST handwritten digits", (28, 28), tuple(str(digit) for digit in range(10))),
         DatasetOutline("spiral", "Spiral arms", (2,), tuple(f"arm {label}" for label in range(3))),
         DatasetOutline("alphabet", "Alphabet: the next letter", (3,), tuple(ALPHABET)),
-        DatasetOutline("imdb", "IMDB movie reviews (1,000-word vocabulary, 100 words each)", (100,),
-                       ("negative", "positive"), available=False),
+        DatasetOutline("fashion_mnist", "Fashion-MNIST clothes", (28, 28), FASHION_MNIST_CLASSES),
+        DatasetOutline("cifar10", "CIFAR-10 small colour photos", (32, 32, 3), CIFAR10_CLASSES),
+        DatasetOutline("imdb", "IMDB movie reviews (1,000-word vocabulary, 100 words each)", (100,), IMDB_CLASSES),
         DatasetOutline("catsdogs", "Cats vs dogs photos (128×128 colour)", (128, 128, 3), ("cat", "dog"),
                        available=False),
     )
@@ -215,20 +241,28 @@ def dataset_outline(name: str) -> DatasetOutline:
     return OUTLINES[name]
 
 
-LOADERS: dict[str, Callable[[], Dataset]] = {"mnist": load_mnist, "spiral": make_spiral, "alphabet": make_alphabet}
+LOADERS: dict[str, Callable[[], Dataset]] = {"mnist": load_mnist, "spiral": make_spiral, "alphabet": make_alphabet,
+                                             "fashion_mnist": load_fashion_mnist, "cifar10": load_cifar10,
+                                             "imdb": load_imdb}
 
 _loaded: dict[str, Dataset] = {}
 _locks = {name: threading.Lock() for name in LOADERS}
+_uploads_lock = threading.Lock()
 """One lock per dataset: a slow first download of MNIST does not hold up the spiral."""
+
+
+UPLOADED_PREFIX = "upload-"
+"""Names of datasets visitors uploaded (see `core.dataset_store`), loaded from the data directory."""
 
 
 def load_dataset(name: str) -> Dataset:
     """The dataset called `name` with its default settings, loaded once per process and shared after that."""
+    if name.startswith(UPLOADED_PREFIX):
+        return _uploaded_dataset(name)
     if name not in LOADERS:
         if name in OUTLINES:
-            raise ValueError(f"the {OUTLINES[name].title} dataset is not in Keras Lab yet (it comes with the "
-                             f"datasets update); you can build, inspect and export its model, but not train it here. "
-                             f"Trainable now: {', '.join(LOADERS)}.")
+            raise ValueError(f"the {OUTLINES[name].title} dataset is not built into Keras Lab: upload yours on the "
+                             f"Data page (or give the CLI --data PATH). Built in: {', '.join(LOADERS)}.")
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(LOADERS)}.")
     with _locks[name]:
         if name not in _loaded:
@@ -236,6 +270,30 @@ def load_dataset(name: str) -> Dataset:
         return _loaded[name]
 
 
+def _uploaded_dataset(name: str) -> Dataset:
+    from core.dataset_store import DatasetStore  # It builds on this module: imported when first needed.
+
+    with _uploads_lock:
+        if name not in _loaded:
+            _loaded[name] = DatasetStore().load(name)
+        return _loaded[name]
+
+
 def loaded_dataset(name: str) -> Dataset | None:
     """The dataset if this process has loaded it already, without loading it (for status lines)."""
     return _loaded.get(name)
+
+
+def dataset_availability(name: str) -> DatasetAvailability:
+    """Whether the dataset can load here and from where, without loading or downloading anything."""
+    outline = dataset_outline(name)
+    if name in ("spiral", "alphabet"):
+        return DatasetAvailability(name, "built in", "generated by Keras Lab")
+    if name not in KERAS_SOURCES:
+        return DatasetAvailability(name, "upload", f"no built-in copy of the {outline.title}: upload it")
+    availability = keras_availability(name)
+    if name == "mnist" and availability.status == "unreachable":
+        return DatasetAvailability(name, "shipped sample",
+                                   f"the 5,000 real MNIST digits shipped with Keras Lab; for the full MNIST, "
+                                   f"{KERAS_SOURCES[name].how_to_copy()}", availability.size_mb, MNIST_SAMPLE_PATH)
+    return availability

@@ -16,6 +16,7 @@ keep_widget_values()
 navigation = st.navigation(
     [
         st.Page(PAGES_DIRECTORY / "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(PAGES_DIRECTORY / "data.py", title="Data", icon=":material/dataset:"),
         st.Page(PAGES_DIRECTORY / "build.py", title="Build", icon=":material/account_tree:"),
         st.Page(PAGES_DIRECTORY / "train.py", title="Train", icon=":material/monitoring:"),
         st.Page(PAGES_DIRECTORY / "predict.py", title="Predict", icon=":material/visibility:"),

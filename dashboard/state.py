@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.datasets import Dataset, load_dataset
+from core.dataset_store import NAME_PATTERN
+from core.datasets import Dataset, dataset_outline, load_dataset
 from core.presets import PRESETS, Preset
 from core.runs import RunRegistry, TrainingRun
 from core.sharing import spec_from_token, spec_token
@@ -38,6 +39,9 @@ RUN_KEY = "run_id"
 OWNER_KEY = "owner"
 PREDICT_INDEX_KEY = "predict_index"
 PREDICT_VIEW_KEY = "predict_view"
+DATA_VIEW_KEY = "data_view"
+TRAINING_DATA_KEY = "training_data"
+"""An uploaded dataset the learner chose to train on, instead of the preset's own."""
 BROWSE_VIEW = "Test examples"
 TRUE_KEY, PREDICTED_KEY, OUTCOME_KEY, ORDER_KEY = "predict_true", "predict_predicted", "predict_outcome", "predict_order"
 POSITION_KEY = "predict_position"
@@ -45,6 +49,7 @@ RUN_PARAMETER = "run"
 VISITOR_PARAMETER = "visitor"
 VISITOR_PATTERN = re.compile(r"[0-9a-f]{32}")
 PRESET_PARAMETER = "preset"
+DATA_PARAMETER = "data"
 TRAINING_KEYS = {name: f"train_{name}" for name in TrainingConfig.__dataclass_fields__}
 """TrainingConfig field → the Train page widget that edits it (`train_epochs`, `train_batch_size`, ...)."""
 PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_VIEW_KEY, TRUE_KEY, PREDICTED_KEY, OUTCOME_KEY, ORDER_KEY, POSITION_KEY,
@@ -100,6 +105,22 @@ def may_see(run: TrainingRun) -> bool:
 
 def selected_preset() -> Preset:
     return PRESETS[st.session_state.setdefault(PRESET_KEY, DEFAULT_PRESET)]
+
+
+def training_dataset_name(preset: Preset) -> str:
+    """The data the Train page trains on: a dataset the learner uploaded and chose, else the preset's own."""
+    return st.session_state.get(TRAINING_DATA_KEY) or preset.dataset
+
+
+def training_dataset(preset: Preset) -> tuple[Dataset | None, str]:
+    """The dataset Train would train on, or None and why it is missing (not built in, not cached, deleted)."""
+    name = training_dataset_name(preset)
+    if name == preset.dataset and not dataset_outline(name).available:
+        return None, "it is not built into Keras Lab: upload yours on the Data page."
+    try:
+        return dataset_named(name), ""
+    except ValueError as error:
+        return None, str(error)
 
 
 def dataset_named(name: str) -> Dataset:
@@ -179,8 +200,8 @@ def set_current_run(run: TrainingRun) -> None:
 
 
 def sync_with_url() -> None:
-    """The visitor's key, the chosen preset, the edited model and the current run ride in the address
-    (`?visitor=...&preset=...&spec=...&run=...`).
+    """The visitor's key, the chosen preset, the edited model, the uploaded data chosen for training and the current
+    run ride in the address (`?visitor=...&preset=...&spec=...&data=...&run=...`).
 
     A reload or a bookmark then opens the same model and run, and finds the visitor's runs; an unknown value is
     ignored, and another visitor's run is not shown.
@@ -201,10 +222,13 @@ def sync_with_url() -> None:
     st.session_state[URL_READ_KEY] = True
     if first_visit and SPEC_PARAMETER in st.query_params:
         _spec_from_url()
+    if first_visit and NAME_PATTERN.fullmatch(st.query_params.get(DATA_PARAMETER, "")):
+        st.session_state[TRAINING_DATA_KEY] = st.query_params[DATA_PARAMETER]
     edited = working_spec() != selected_preset().spec
     wanted = {VISITOR_PARAMETER: session_owner(), PRESET_PARAMETER: selected_preset().name,
               RUN_PARAMETER: st.session_state.get(RUN_KEY),
-              SPEC_PARAMETER: spec_token(working_spec()) if edited else None}
+              SPEC_PARAMETER: spec_token(working_spec()) if edited else None,
+              DATA_PARAMETER: st.session_state.get(TRAINING_DATA_KEY)}
     for parameter, value in wanted.items():
         if value is not None and st.query_params.get(parameter) != value:
             st.query_params[parameter] = value

@@ -7,7 +7,7 @@ import streamlit as st
 from core.datasets import dataset_outline, loaded_dataset
 from core.runs import RunState, TrainingRun
 from dashboard.live import draw_live
-from dashboard.state import current_run, run_registry, selected_preset, working_spec
+from dashboard.state import current_run, run_registry, selected_preset, training_dataset_name, working_spec
 
 
 def describe_run(run: TrainingRun) -> str:
@@ -43,11 +43,12 @@ def render_sidebar() -> None:
     with st.sidebar:
         edited = ", edited" if working_spec() != preset.spec else ""
         st.markdown(f"**Model** · {preset.title}  \n`{preset.name}`{edited}")
-        dataset = loaded_dataset(preset.dataset)
+        data_name = training_dataset_name(preset)
+        dataset = loaded_dataset(data_name)
         if dataset is None:
-            st.markdown(f"**Dataset** · `{preset.dataset}` (loads when you open Build or Train)"
-                        if dataset_outline(preset.dataset).available else
-                        f"**Dataset** · `{preset.dataset}`, not in Keras Lab yet")
+            st.markdown(f"**Dataset** · `{data_name}` (loads when you open Build or Train)"
+                        if data_name != preset.dataset or dataset_outline(data_name).available else
+                        f"**Dataset** · `{data_name}`, not in Keras Lab yet: upload yours on Data")
         else:
             st.markdown(
                 f"**Dataset** · {dataset.title}, {dataset.train_size:,} train / {dataset.test_size:,} test  \n"

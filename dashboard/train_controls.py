@@ -22,6 +22,7 @@ from dashboard.state import (
     set_current_run,
     set_working_spec,
     training_config_from_widgets,
+    training_dataset_name,
     working_spec,
 )
 
@@ -82,7 +83,7 @@ def settings_form(dataset: Dataset, busy: bool) -> None:
 def start_run(preset: Preset) -> None:
     """Start a new run of the model being built, with the page's settings (a button's callback)."""
     try:
-        run = run_registry().start(session_owner(), preset.name, preset.dataset, working_spec(),
+        run = run_registry().start(session_owner(), preset.name, training_dataset_name(preset), working_spec(),
                                    training_config_from_widgets(preset))
     except ValueError as error:
         st.session_state[MESSAGE_KEY] = f"Cannot start: {error}"
@@ -145,7 +146,7 @@ def _sweep_grid() -> dict[str, list[float]]:
 def start_sweep(preset: Preset) -> None:
     try:
         variants = sweep_variants(working_spec(), training_config_from_widgets(preset), _sweep_grid())
-        runs = run_registry().start_sweep(session_owner(), preset.name, preset.dataset, variants)
+        runs = run_registry().start_sweep(session_owner(), preset.name, training_dataset_name(preset), variants)
     except ValueError as error:
         st.session_state[MESSAGE_KEY] = f"Cannot start the sweep: {error}"
     else:

@@ -27,11 +27,11 @@ from dashboard.state import (
     PAGES_DIRECTORY,
     PRESET_KEY,
     current_training_config,
-    dataset_named,
     model_link,
     reset_model,
     selected_preset,
     start_from_preset,
+    training_dataset,
     widget_key,
     working_spec,
 )
@@ -50,13 +50,17 @@ st.selectbox(
 preset = selected_preset()
 outline = dataset_outline(preset.dataset)
 spec = working_spec()
-analysis = analyse_spec(spec, outline.example_shape, outline.num_classes)
+dataset, data_problem = training_dataset(preset)
+if dataset is None:
+    analysis = analyse_spec(spec, outline.example_shape, outline.num_classes)
+else:
+    analysis = analyse_spec(spec, dataset.input_shape, dataset.num_classes)
 st.markdown(preset.description)
-if outline.available:
-    st.caption(f"**Data** · {dataset_named(preset.dataset).summary()}")
+if dataset is not None:
+    st.caption(f"**Data** · {dataset.summary()}")
 else:
     st.info(f"**Data** · {outline.title}: one example is {outline.example_shape}, {outline.num_classes} classes. "
-            "This dataset is not in Keras Lab yet: you can build, inspect and export this model, not train it here.",
+            f"You can build, inspect and export this model; to train it here, the data is missing: {data_problem}",
             icon=":material/info:")
 
 if EDIT_ERROR_KEY in st.session_state:
@@ -151,5 +155,5 @@ if link is not None:
     st.markdown("**A link to exactly this model**, to share or to put on a slide:")
     st.code(link, language=None, wrap_lines=True)
 
-if analysis.ok and outline.available:
+if analysis.ok and dataset is not None:
     st.page_link(str(PAGES_DIRECTORY / "train.py"), label="Train this model", icon=":material/monitoring:")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.arrays import split_sizes
-from core.datasets import dataset_outline, loaded_dataset
+from core.datasets import loaded_dataset
 from core.runs import CONTINUABLE_STATES, RunState, TrainingRun
 from core.shapes import analyse_spec
 from dashboard.charts import training_curve
@@ -12,12 +12,14 @@ from dashboard.live import draw_live
 from dashboard.spiral_view import show_regions
 from dashboard.state import (
     PAGES_DIRECTORY,
+    TRAINING_DATA_KEY,
     current_run,
-    run_registry,
-    session_owner,
-    dataset_named,
     default_training_settings,
+    run_registry,
     selected_preset,
+    session_owner,
+    training_dataset,
+    training_dataset_name,
     working_spec,
 )
 from dashboard.train_controls import (
@@ -91,14 +93,18 @@ spec = working_spec()
 st.title("Train")
 edited = " as you edited it on Build" if spec != preset.spec else ""
 st.markdown(f"**{preset.title}** (`{preset.name}`){edited}")
-outline = dataset_outline(preset.dataset)
-if not outline.available:
-    st.info(f"{outline.title} is not in Keras Lab yet, so this model cannot train here. Build shows its layers and "
-            "exports a script that trains it where the data is.", icon=":material/info:")
-    st.page_link(str(PAGES_DIRECTORY / "build.py"), label="Back to Build", icon=":material/account_tree:")
+data_name = training_dataset_name(preset)
+dataset, data_problem = training_dataset(preset)
+if dataset is None:
+    st.info(f"This model cannot train here yet: {data_problem}", icon=":material/cloud_off:")
+    if data_name != preset.dataset:
+        st.button("Use the preset's own data", on_click=st.session_state.pop, args=(TRAINING_DATA_KEY, None))
+    st.page_link(str(PAGES_DIRECTORY / "data.py"), label="See the datasets", icon=":material/dataset:")
     st.stop()
-dataset = dataset_named(preset.dataset)
 st.caption(f"**Data** · {dataset.summary()}")
+if data_name != preset.dataset:
+    st.button(f"Train on the preset's own data ({preset.dataset}) instead", on_click=st.session_state.pop,
+              args=(TRAINING_DATA_KEY, None), icon=":material/undo:")
 analysis = analyse_spec(spec, dataset.input_shape, dataset.num_classes)
 if not analysis.ok:
     st.error(f"This model cannot train yet: {analysis.problems[0]}", icon=":material/error:")

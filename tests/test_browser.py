@@ -459,3 +459,47 @@ def test_the_cpu_benchmark_of_the_mlp_runs_from_the_page(dashboard, browser, tmp
     page.get_by_text(re.compile(r"^results.json was not imported: ")).wait_for(timeout=30_000)
     assert page.get_by_test_id("stException").count() == 0
     page.close()
+
+
+def photo_zip(path: Path, per_class: int = 8) -> Path:
+    """A cats-vs-dogs style zip (`cat.1.jpg`, `dog.1.jpg`, …) of small JPEGs written with OpenCV, one corrupt."""
+    import zipfile
+
+    generator = np.random.default_rng(0)
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(per_class):
+            for name, colour in (("cat", (40, 160, 230)), ("dog", (200, 90, 40))):
+                image = np.full((96, 80, 3), colour, dtype=np.uint8)
+                cv2.circle(image, (40, 48), int(generator.integers(10, 30)), (255, 255, 255), -1)
+                archive.writestr(f"{name}.{index}.jpg", cv2.imencode(".jpg", image)[1].tobytes())
+        archive.writestr("dog.broken.jpg", b"\xff\xd8\xff not really a photo")
+    return path
+
+
+def test_upload_an_image_zip_see_its_classes_and_train_cats_vs_dogs_on_it(dashboard, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{dashboard}/data")
+    page.get_by_role("heading", name="Your own data").wait_for()
+    page.locator("input[type=file]").set_input_files(str(photo_zip(tmp_path / "pets.zip")))
+    page.get_by_text(re.compile(r"could not be decoded and was skipped")).first.wait_for(timeout=60_000)
+    page.get_by_text("Examples of every class").last.wait_for()
+    for name in ("cat", "dog"):
+        page.get_by_text(name, exact=True).first.wait_for()
+    assert page.get_by_test_id("stImage").count() >= 16, "eight photos of each class"
+    page.get_by_role("button", name=re.compile(r"Keep it and train on it$")).click()
+    page.get_by_text(re.compile(r"^Kept as 'pets'")).wait_for(timeout=30_000)
+    wait_until(lambda: "data=upload-" in page.url, timeout=30)
+
+    sidebar_link(page, "Build").click()
+    choose_preset(page, "catsdogs-cnn")
+    page.get_by_text(re.compile(r"^128×128 colour photos read with OpenCV")).wait_for()
+    page.get_by_role("link", name="Train this model").click()
+    page.get_by_text(re.compile(r"^Train on the preset's own data")).wait_for()
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    epochs.fill("1")
+    epochs.press("Enter")
+    wait_until(lambda: epochs.input_value() == "1", timeout=10)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()

@@ -130,9 +130,18 @@ def test_a_preset_without_its_data_yet_builds_but_does_not_train():
     assert summary(app)[1:] == [("1 · Embedding 1000→64", "(None, 100, 64)", 64000),
                                 ("2 · SimpleRNN 30", "(None, 30)", 2850), ("3 · Dense 16 relu", "(None, 16)", 496),
                                 ("4 · Dense 1 sigmoid", "(None, 1)", 17)]
-    assert "not in Keras Lab yet" in app.info[0].value
+    assert "the data is missing: keras.datasets.imdb is not cached" in app.info[0].value, "offline, uncached"
+    assert "It needs 19.1 MB: copy imdb.npz and imdb_word_index.json" in app.info[0].value
     visit(app, "train")
-    assert "cannot train here" in app.info[0].value
+    assert "cannot train here yet" in app.info[0].value and "19.1 MB" in app.info[0].value
+    assert not app.exception
+
+
+def test_cats_vs_dogs_builds_and_asks_for_its_photos():
+    app = build_page("catsdogs-cnn")
+    assert "it is not built into Keras Lab: upload yours on the Data page" in app.info[0].value
+    visit(app, "train")
+    assert "cannot train here yet: it is not built into Keras Lab: upload yours on the Data page" in app.info[0].value
     assert not app.exception
 
 

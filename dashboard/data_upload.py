@@ -1,0 +1,65 @@
+"""Your own data on the Data page: upload a file, see it checked and previewed, keep it, train on it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.data_files import LoadReport, load_data_file, load_idx_pair
+from dashboard.data_view import show_dataset
+from dashboard.datasets_table import dataset_store
+from dashboard.state import DATA_VIEW_KEY, PAGES_DIRECTORY, TRAINING_DATA_KEY
+
+UPLOAD_KEY = "data_upload"
+KEPT_KEY = "data_kept"
+IMAGE_SIZES = {"28×28": (28, 28), "32×32": (32, 32), "64×64": (64, 64), "128×128": (128, 128)}
+FORMATS = ("An `.npz` with `x_train`, `y_train` (and optionally `x_test`, `y_test`); MNIST-format IDX files "
+           "(images and labels, raw or `.gz`, both at once); a CSV of numeric columns and a label column, or of a "
+           "text column and a label column; or a `.zip` of images, one sub-folder per class or named like "
+           "`cat.1.jpg`.")
+
+
+def read_upload(files: list, image_size: tuple[int, int], grey: bool | None, test_fraction: float) -> LoadReport:
+    """The uploaded file (or IDX pair) as a dataset, or a ValueError that says what is wrong with it."""
+    options = {"image_size": image_size, "grey": grey, "test_fraction": test_fraction}
+    if len(files) == 2:
+        images, labels = sorted(files, key=lambda file: "label" in file.name)
+        return load_idx_pair(images.getvalue(), images.name, labels.getvalue(), labels.name, **options)
+    if len(files) != 1:
+        raise ValueError("upload one file (or an IDX images file with its labels file).")
+    return load_data_file(files[0].getvalue(), files[0].name, **options)
+
+
+def keep(report: LoadReport, title: str) -> None:
+    name = dataset_store().save(report.dataset, title)
+    st.session_state[DATA_VIEW_KEY] = name
+    st.session_state[TRAINING_DATA_KEY] = name
+    st.session_state[KEPT_KEY] = title
+
+
+def upload_section() -> None:
+    if KEPT_KEY in st.session_state:
+        st.success(f"Kept as '{st.session_state.pop(KEPT_KEY)}': Train now trains on it. Choose a preset whose model "
+                   "fits it on Build (catsdogs-cnn for 128×128 colour photos).", icon=":material/check:")
+        st.page_link(str(PAGES_DIRECTORY / "build.py"), label="Choose a model on Build", icon=":material/account_tree:")
+    st.caption(FORMATS)
+    files = st.file_uploader("Your data", accept_multiple_files=True, key=UPLOAD_KEY)
+    size_column, colour_column, split_column = st.columns(3)
+    size = size_column.selectbox("Images resized to", list(IMAGE_SIZES), index=3,
+                                 help="For a zip of images: 128×128 for colour photos, 28×28 for grey digits.")
+    colour = colour_column.radio("Image colour", ("colour", "grey"), horizontal=True)
+    test_fraction = split_column.slider("Held out for testing (when the data has no test part)", 0.1, 0.5, 0.2, 0.05,
+                                        help="Stratified: every class keeps the same share. Seeded, so the same "
+                                             "file always splits the same way.")
+    if not files:
+        return
+    try:
+        report = read_upload(files, IMAGE_SIZES[size], colour == "grey", test_fraction)
+    except ValueError as error:
+        st.error(f"Not loaded: {error}", icon=":material/error:")
+        return
+    for note in report.notes:
+        st.caption(note)
+    show_dataset(report.dataset, key="upload")
+    title = st.text_input("Name it", value=report.dataset.title, max_chars=80)
+    st.button("Keep it and train on it", type="primary", on_click=keep, args=(report, title.strip() or "my data"),
+              icon=":material/save:", help="Keeps it on this server and makes it the data the Train page uses.")

@@ -1,0 +1,38 @@
+"""The datasets Keras Lab knows, and whether each one is here: the Data page's catalogue and its choices."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.datasets import OUTLINES, dataset_availability
+from core.dataset_store import DatasetStore
+
+
+@st.cache_resource
+def dataset_store() -> DatasetStore:
+    """Uploaded datasets, kept under the data directory and shared by the server's sessions."""
+    return DatasetStore()
+
+
+@st.cache_data(ttl=60, show_spinner="Looking for the datasets…")
+def availability_rows() -> list[dict[str, object]]:
+    rows = []
+    for name, outline in OUTLINES.items():
+        availability = dataset_availability(name)
+        rows.append({"dataset": name, "what": outline.title,
+                     "one example": "×".join(str(size) for size in outline.example_shape),
+                     "classes": outline.num_classes, "here?": availability.status,
+                     "download (MB)": availability.size_mb, "details": availability.detail})
+    return rows
+
+
+def show_catalogue() -> None:
+    st.dataframe(availability_rows(), hide_index=True, width="stretch",
+                 column_config={"download (MB)": st.column_config.NumberColumn(format="%.0f")})
+
+
+def dataset_choices() -> dict[str, str]:
+    """Datasets to look at (name → label): the built-in ones and the visitors' uploads."""
+    built_in = {name: f"{name} · {outline.title}" for name, outline in OUTLINES.items() if outline.available}
+    uploaded = {name: f"{title} (uploaded)" for name, title in dataset_store().list()}
+    return built_in | uploaded
