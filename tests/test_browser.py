@@ -122,6 +122,17 @@ def layer_labels(page) -> list[str]:
     return [label for label in labels if re.match(r"\d+ · ", label)]
 
 
+def train_for_one_epoch(page) -> None:
+    """On the Train page: one epoch, start, and wait for the run to finish without an exception on the page."""
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    epochs.fill("1")
+    epochs.press("Enter")
+    wait_until(lambda: epochs.input_value() == "1", timeout=10)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def test_preset_to_live_curves_to_prediction(dashboard, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(dashboard)
@@ -280,13 +291,7 @@ def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
 
     page.get_by_role("link", name="Train this model").click()
     page.get_by_text("as you edited it on Build").wait_for()
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill("1")
-    epochs.press("Enter")
-    wait_until(lambda: epochs.input_value() == "1", timeout=10)
-    page.get_by_role("button", name="Start training").click()
-    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
-    assert page.get_by_test_id("stException").count() == 0
+    train_for_one_epoch(page)
     page.close()
 
 
@@ -495,11 +500,5 @@ def test_upload_an_image_zip_see_its_classes_and_train_cats_vs_dogs_on_it(dashbo
     page.get_by_text(re.compile(r"^128×128 colour photos read with OpenCV")).wait_for()
     page.get_by_role("link", name="Train this model").click()
     page.get_by_text(re.compile(r"^Train on the preset's own data")).wait_for()
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill("1")
-    epochs.press("Enter")
-    wait_until(lambda: epochs.input_value() == "1", timeout=10)
-    page.get_by_role("button", name="Start training").click()
-    page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
-    assert page.get_by_test_id("stException").count() == 0
+    train_for_one_epoch(page)
     page.close()
