@@ -9,13 +9,18 @@ import streamlit as st
 from dashboard.rerun_guard import keep_keras_state_across_reruns
 from dashboard.state import PAGES_DIRECTORY, keep_widget_values, sync_with_url
 from dashboard.status import render_sidebar
+from dashboard.workshop import apply_presenter_style, presenter_mode, read_workshop_parameters
 
 keep_keras_state_across_reruns()
-st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layout="wide")
+read_workshop_parameters()
+st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layout="wide",
+                   initial_sidebar_state="collapsed" if presenter_mode() else "auto")
+apply_presenter_style()
 keep_widget_values()
 navigation = st.navigation(
     [
         st.Page(PAGES_DIRECTORY / "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(PAGES_DIRECTORY / "learn.py", title="Learn", icon=":material/school:"),
         st.Page(PAGES_DIRECTORY / "data.py", title="Data", icon=":material/dataset:"),
         st.Page(PAGES_DIRECTORY / "build.py", title="Build", icon=":material/account_tree:"),
         st.Page(PAGES_DIRECTORY / "train.py", title="Train", icon=":material/monitoring:"),

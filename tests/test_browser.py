@@ -502,3 +502,23 @@ def test_upload_an_image_zip_see_its_classes_and_train_cats_vs_dogs_on_it(dashbo
     page.get_by_text(re.compile(r"^Train on the preset's own data")).wait_for()
     train_for_one_epoch(page)
     page.close()
+
+
+def test_a_shared_lesson_link_opens_the_presenter_view_and_try_it_lands_on_build(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{dashboard}/learn?lesson=activations&presenter=1&theme=dark")
+    page.get_by_role("heading", name="2 · Activations").wait_for(timeout=60_000)
+    size = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stAppViewContainer\"]')).fontSize")
+    assert size == "21px", "the presenter view's larger type"
+    answer = page.get_by_role("textbox", name=re.compile(r"ReLU\(11\)"))
+    answer.fill("11")
+    answer.press("Enter")
+    page.get_by_role("button", name=re.compile(r"Check$")).click()
+    page.get_by_text(re.compile(r"^Right!")).wait_for()
+    page.get_by_text("1 of 7 lessons answered right").wait_for()
+    page.get_by_role("button", name=re.compile(r"Try it: open")).click()
+    page.get_by_role("heading", name="Build").wait_for()
+    page.get_by_text("Ready to train: 5 layers", exact=False).first.wait_for()
+    assert "preset=mnist-mlp-2x128-dropout" in page.url
+    assert page.get_by_test_id("stException").count() == 0
+    page.close()

@@ -1,0 +1,56 @@
+"""Workshop mode: a presenter view for the projector, and links that open a lesson, a preset or a page directly.
+
+`?presenter=1` enlarges the type and keeps the sidebar folded away; `&theme=dark` adds a dark background for
+rooms where a white screen glares. The choice is kept for the session, so moving between pages keeps it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+PRESENTER_PARAMETER, THEME_PARAMETER, LESSON_PARAMETER = "presenter", "theme", "lesson"
+PRESENTER_KEY, DARK_KEY = "workshop_presenter", "workshop_dark"
+PRESENTER_STYLE = """
+<style>
+  html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
+  [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
+  h1 { font-size: 2.8rem !important; }
+</style>
+"""
+DARK_STYLE = """
+<style>
+  [data-testid="stAppViewContainer"], [data-testid="stHeader"] { background: #14171c; color: #e8eaed; }
+  [data-testid="stAppViewContainer"] h1, [data-testid="stAppViewContainer"] h2, [data-testid="stAppViewContainer"] h3,
+  [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] { color: #e8eaed; }
+</style>
+"""
+
+
+def read_workshop_parameters() -> None:
+    """Take the presenter and theme choices from the address the first time they appear in it."""
+    if PRESENTER_PARAMETER in st.query_params:
+        st.session_state[PRESENTER_KEY] = st.query_params[PRESENTER_PARAMETER] not in ("", "0")
+    if THEME_PARAMETER in st.query_params:
+        st.session_state[DARK_KEY] = st.query_params[THEME_PARAMETER] == "dark"
+
+
+def presenter_mode() -> bool:
+    return bool(st.session_state.get(PRESENTER_KEY))
+
+
+def apply_presenter_style() -> None:
+    """Larger type (and a dark background when asked for) on every page while presenting."""
+    if presenter_mode():
+        st.html(PRESENTER_STYLE + (DARK_STYLE if st.session_state.get(DARK_KEY) else ""))
+
+
+def workshop_link(page: str, **parameters: str) -> str | None:
+    """A link for a slide: this server's address, the page, and the chosen lesson, preset, data or mode."""
+    if not st.context.url:
+        return None
+    base = st.context.url.split("?")[0].rstrip("/")
+    base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base  # The server's root, whatever page is open.
+    query = urlencode({name: value for name, value in parameters.items() if value})
+    return f"{base}/{page}" + (f"?{query}" if query else "")
