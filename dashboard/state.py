@@ -52,6 +52,7 @@ PRESET_PARAMETER = "preset"
 DATA_PARAMETER = "data"
 TRAINING_KEYS = {name: f"train_{name}" for name in TrainingConfig.__dataclass_fields__}
 """TrainingConfig field → the Train page widget that edits it (`train_epochs`, `train_batch_size`, ...)."""
+KEPT_VALUES_KEY = "kept_widget_values"
 PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_VIEW_KEY, TRUE_KEY, PREDICTED_KEY, OUTCOME_KEY, ORDER_KEY, POSITION_KEY,
                           *TRAINING_KEYS.values())
 
@@ -83,10 +84,24 @@ def run_registry() -> RunRegistry:
 
 
 def keep_widget_values() -> None:
-    """Streamlit forgets a widget's value when its page is left; writing it back keeps it across pages."""
+    """Streamlit forgets a widget's value when its page is left; writing it back keeps it across pages.
+
+    A copy is also kept under a key no widget owns: when a page's run is cut short by the next click (a slow page
+    left at once), Streamlit can drop the widget values even though they were written back, and the copy restores
+    them.
+    """
+    kept = st.session_state.setdefault(KEPT_VALUES_KEY, {})
     for key in PERSISTENT_WIDGET_KEYS:
         if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+            kept[key] = st.session_state[key]
+        if key in kept:
+            st.session_state[key] = kept[key]
+
+
+def forget_widget_value(key: str) -> None:
+    """Drop a widget's value for good (back to its default), the kept copy too."""
+    st.session_state.pop(key, None)
+    st.session_state.get(KEPT_VALUES_KEY, {}).pop(key, None)
 
 
 def session_owner() -> str:
@@ -132,7 +147,7 @@ def dataset_named(name: str) -> Dataset:
 def start_from_preset() -> None:
     """After another preset is chosen, Build shows its layers and Train its defaults, whatever was edited before."""
     for key in TRAINING_KEYS.values():
-        st.session_state.pop(key, None)
+        forget_widget_value(key)
     reset_model()
 
 

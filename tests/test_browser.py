@@ -508,8 +508,8 @@ def test_a_shared_lesson_link_opens_the_presenter_view_and_try_it_lands_on_build
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{dashboard}/learn?lesson=activations&presenter=1&theme=dark")
     page.get_by_role("heading", name="2 · Activations").wait_for(timeout=60_000)
-    size = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stAppViewContainer\"]')).fontSize")
-    assert size == "21px", "the presenter view's larger type"
+    font_size = "() => getComputedStyle(document.querySelector('[data-testid=\"stAppViewContainer\"]')).fontSize"
+    wait_until(lambda: page.evaluate(font_size) == "21px", timeout=30)  # The presenter view's larger type.
     answer = page.get_by_role("textbox", name=re.compile(r"ReLU\(11\)"))
     answer.fill("11")
     answer.press("Enter")
