@@ -13,18 +13,15 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from core.datasets import UPLOADED_PREFIX, Dataset
+from core.datasets import UPLOADED_NAME, UPLOADED_PREFIX, Dataset
 from core.storage import data_directory
 
-NAME_PATTERN = re.compile(rf"{UPLOADED_PREFIX}[0-9a-f]{{12}}")
-"""Names arrive from URLs and run records: only this shape may name a file."""
 
 ARRAY_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
@@ -66,7 +63,7 @@ class DatasetStore:
         """(name, title) of each stored dataset, the most recently saved first."""
         if not self.root.is_dir():
             return []
-        records = [path for path in self.root.glob(f"{UPLOADED_PREFIX}*.json") if NAME_PATTERN.fullmatch(path.stem)]
+        records = [path for path in self.root.glob(f"{UPLOADED_PREFIX}*.json") if UPLOADED_NAME.fullmatch(path.stem)]
         records.sort(key=lambda path: path.stat().st_mtime, reverse=True)
         return [(path.stem, json.loads(path.read_text())["title"]) for path in records]
 
@@ -75,7 +72,7 @@ class DatasetStore:
             self._path(name, suffix).unlink(missing_ok=True)
 
     def _path(self, name: str, suffix: str) -> Path:
-        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        if not isinstance(name, str) or not UPLOADED_NAME.fullmatch(name):
             raise ValueError(f"{name!r} is not a stored dataset's name (they look like upload-3fa9c1d2e4b5).")
         return self.root / f"{name}{suffix}"
 

@@ -8,6 +8,7 @@ imports TensorFlow unless a download is needed, so pages can show data without t
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,7 +253,14 @@ _uploads_lock = threading.Lock()
 
 
 UPLOADED_PREFIX = "upload-"
-"""Names of datasets visitors uploaded (see `core.dataset_store`), loaded from the data directory."""
+UPLOADED_NAME = re.compile(rf"{UPLOADED_PREFIX}[0-9a-f]{{12}}")
+"""Names of datasets visitors uploaded (see `core.dataset_store`), loaded from the data directory. Names arrive
+from URLs and run records: only this shape may name a file."""
+
+
+def is_dataset_name(name: str) -> bool:
+    """Whether `name` can name a trainable dataset: a built-in one, or the shape of an uploaded one's name."""
+    return name in LOADERS or bool(UPLOADED_NAME.fullmatch(name))
 
 
 def load_dataset(name: str) -> Dataset:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Callable
 
-from core.datasets import LOADERS, load_dataset
+from core.datasets import is_dataset_name, load_dataset
 from core.history import EpochRecord, RunHistory
 from core.layers import is_whole_number
 from core.specs import ModelSpec, TrainingConfig
@@ -141,7 +141,7 @@ class TrainingRun:
 
         Raises ValueError for a record that no settled run of this version could have written.
         """
-        if RunState(record["state"]) in ACTIVE_STATES or record["dataset"] not in LOADERS:
+        if RunState(record["state"]) in ACTIVE_STATES or not is_dataset_name(record["dataset"]):
             raise ValueError(f"run {record['run_id']} was saved {record['state']} on dataset {record['dataset']}.")
         return cls(
             run_id=record["run_id"],

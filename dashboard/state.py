@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.dataset_store import NAME_PATTERN
-from core.datasets import Dataset, dataset_outline, load_dataset
+from core.datasets import UPLOADED_NAME, Dataset, dataset_outline, load_dataset
 from core.presets import PRESETS, Preset
 from core.runs import RunRegistry, TrainingRun
 from core.sharing import spec_from_token, spec_token
@@ -237,7 +236,7 @@ def sync_with_url() -> None:
     st.session_state[URL_READ_KEY] = True
     if first_visit and SPEC_PARAMETER in st.query_params:
         _spec_from_url()
-    if first_visit and NAME_PATTERN.fullmatch(st.query_params.get(DATA_PARAMETER, "")):
+    if first_visit and UPLOADED_NAME.fullmatch(st.query_params.get(DATA_PARAMETER, "")):
         st.session_state[TRAINING_DATA_KEY] = st.query_params[DATA_PARAMETER]
     edited = working_spec() != selected_preset().spec
     wanted = {VISITOR_PARAMETER: session_owner(), PRESET_PARAMETER: selected_preset().name,

@@ -89,6 +89,20 @@ def test_a_settled_run_is_found_again_after_a_server_restart(tmp_path):
                                predict_probabilities(run.model, SPIRAL.spec, examples), rtol=1e-5)
 
 
+def test_a_run_on_uploaded_data_is_found_again_after_a_server_restart(tmp_path):
+    """Runs name their dataset; an uploaded one's name (`upload-…`) must restore as well as a built-in one's."""
+    from core.dataset_store import DatasetStore
+
+    name = DatasetStore().save(load_dataset("spiral"), "my spiral")  # Under $KERAS_LAB_HOME, as the page keeps it.
+    run = RunRegistry(RunStorage(tmp_path)).start("tester", SPIRAL.name, name, SPIRAL.spec,
+                                                  TrainingConfig(epochs=2, batch_size=50))
+    wait_until(lambda: not run.is_active)
+    assert run.state is RunState.FINISHED, run.message
+    restored = RunRegistry(RunStorage(tmp_path)).get(run.run_id)
+    assert restored is not None and restored.dataset == name and restored.state is RunState.FINISHED
+    assert RunRegistry(RunStorage(tmp_path)).get("20261126-000000-abcdef") is None
+
+
 def settled_record(run_id: str, state: str = "finished") -> dict:
     run = TrainingRun(run_id=run_id, owner="", preset=SPIRAL.name, dataset="spiral", spec=SPIRAL.spec,
                       config=SPIRAL.training)
