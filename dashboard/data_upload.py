@@ -18,15 +18,21 @@ FORMATS = ("An `.npz` with `x_train`, `y_train` (and optionally `x_test`, `y_tes
            "`cat.1.jpg`.")
 
 
-def read_upload(files: list, image_size: tuple[int, int], grey: bool | None, test_fraction: float) -> LoadReport:
-    """The uploaded file (or IDX pair) as a dataset, or a ValueError that says what is wrong with it."""
+@st.cache_resource(max_entries=2, show_spinner="Reading your data…")
+def read_upload(file_ids: tuple[str, ...], image_size: tuple[int, int], grey: bool | None, test_fraction: float,
+                _files: list) -> LoadReport:
+    """The uploaded file (or IDX pair) as a dataset, or a ValueError that says what is wrong with it.
+
+    Read once per upload and settings (keyed by Streamlit's file ids), not again on every click of the page: a
+    zip of photos takes seconds to decode.
+    """
     options = {"image_size": image_size, "grey": grey, "test_fraction": test_fraction}
-    if len(files) == 2:
-        images, labels = sorted(files, key=lambda file: "label" in file.name)
+    if len(_files) == 2:
+        images, labels = sorted(_files, key=lambda file: "label" in file.name)
         return load_idx_pair(images.getvalue(), images.name, labels.getvalue(), labels.name, **options)
-    if len(files) != 1:
+    if len(_files) != 1:
         raise ValueError("upload one file (or an IDX images file with its labels file).")
-    return load_data_file(files[0].getvalue(), files[0].name, **options)
+    return load_data_file(_files[0].getvalue(), _files[0].name, **options)
 
 
 def keep(report: LoadReport, title: str) -> None:
@@ -53,7 +59,8 @@ def upload_section() -> None:
     if not files:
         return
     try:
-        report = read_upload(files, IMAGE_SIZES[size], colour == "grey", test_fraction)
+        report = read_upload(tuple(file.file_id for file in files), IMAGE_SIZES[size], colour == "grey",
+                             test_fraction, files)
     except ValueError as error:
         st.error(f"Not loaded: {error}", icon=":material/error:")
         return

@@ -122,12 +122,17 @@ def layer_labels(page) -> list[str]:
     return [label for label in labels if re.match(r"\d+ · ", label)]
 
 
+def set_epochs(page, epochs: int) -> None:
+    """Type the number of epochs on the Train page and wait until the page has taken it."""
+    field = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    field.fill(str(epochs))
+    field.press("Enter")
+    wait_until(lambda: field.input_value() == str(epochs), timeout=10)
+
+
 def train_for_one_epoch(page) -> None:
     """On the Train page: one epoch, start, and wait for the run to finish without an exception on the page."""
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill("1")
-    epochs.press("Enter")
-    wait_until(lambda: epochs.input_value() == "1", timeout=10)
+    set_epochs(page, 1)
     page.get_by_role("button", name="Start training").click()
     page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
     assert page.get_by_test_id("stException").count() == 0
@@ -147,9 +152,7 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
     page.get_by_text(re.compile(r"^Inputs are multiplied by")).wait_for()
     page.get_by_role("link", name="Train this model").click()
 
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill(str(EPOCHS))
-    epochs.press("Enter")
+    set_epochs(page, EPOCHS)
     page.get_by_role("button", name="Start training").click()
 
     # The loss curve redraws while the run trains: three different numbers of epochs drawn, so two redraws.
@@ -331,10 +334,7 @@ def test_pause_resume_stop_and_continue_a_run_that_survives_a_reload(dashboard, 
 def test_compare_two_runs_and_sweep_three_values(dashboard, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(f"{dashboard}/train?preset=spiral-dense10")
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill("15")
-    epochs.press("Enter")
-    wait_until(lambda: epochs.input_value() == "15", timeout=10)
+    set_epochs(page, 15)
     again = page.get_by_role("button", name="Start again from scratch")
     for start in ("Start training", "Start again from scratch"):
         page.get_by_role("button", name=start).click()
@@ -396,9 +396,7 @@ REGIONS_EPOCH = """() => {
 def test_the_spiral_decision_regions_redraw_while_it_trains(dashboard, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(f"{dashboard}/train?preset=spiral-dense10")
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill("300")
-    epochs.press("Enter")
+    set_epochs(page, 300)
     page.get_by_role("button", name="Start training").click()
     regions_seen = set()
 
