@@ -27,3 +27,7 @@ def wait_until(condition, timeout: float = 120.0, every: float = 0.05) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"condition still false after {timeout} s")
         time.sleep(every)
+
+
+# The browser fixtures, for every test module that drives Chromium (after the names browser_support imports from here).
+from browser_support import browser, dashboard  # noqa: E402,F401
