@@ -23,7 +23,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -168,16 +168,6 @@ def load_data_file(data: bytes, file_name: str, *, image_size: tuple[int, int] |
                          "and MNIST-format IDX files (name-idx3-ubyte.gz with name-idx1-ubyte.gz); save your data "
                          "as one of these.")
     return _report(examples, name, test_fraction, seed)
-
-
-def load_idx_pair(images: bytes, images_name: str, labels: bytes, labels_name: str, *, test_fraction: float = 0.2,
-                  seed: int = 0, limits: ArchiveLimits = DEFAULT_LIMITS) -> LoadReport:
-    """MNIST-format images and labels given as two files (raw or .gz), split since they hold no test part."""
-    for data, name in ((images, images_name), (labels, labels_name)):
-        check_upload_size(len(data), name)
-    x, y = _idx_examples(images, images_name, labels, labels_name, limits)
-    examples = _Examples(x, y, None, None, _index_names(y), f"MNIST-format IDX files {images_name}, {labels_name}")
-    return _report(examples, images_name, test_fraction, seed)
 
 
 def _report(examples: _Examples, name: str, test_fraction: float, seed: int) -> LoadReport:
@@ -340,8 +330,9 @@ def _idx_array(data: bytes, name: str, dimensions: int, limits: ArchiveLimits) -
     kind = {IMAGE_DIMENSIONS: "images", LABEL_DIMENSIONS: "labels"}
     if data[3] != dimensions:
         found = kind.get(data[3], f"a {data[3]}-dimensional array")
-        raise ValueError(f"{name} holds {found} (an IDX file of {data[3]} dimension{'s' * (data[3] != 1)}) where the {kind[dimensions]} "
-                         f"file belongs: give the images file (idx3) first and the labels file (idx1) second.")
+        raise ValueError(f"{name} holds {found} (an IDX file of {data[3]} dimension{'s' * (data[3] != 1)}) but its "
+                         f"name says {kind[dimensions]}: MNIST names its images …-idx3-ubyte and its labels "
+                         "…-idx1-ubyte; give each file its own name.")
     header_end = 4 + 4 * dimensions
     if len(data) < header_end:
         raise ValueError(f"{name} is cut short inside its header: download it again.")
@@ -368,33 +359,51 @@ def _gunzipped(data: bytes, name: str, limits: ArchiveLimits) -> bytes:
 def _idx_zip_examples(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str,
                       limits: ArchiveLimits) -> _Examples:
     """The train images and labels in a zip of IDX files, and the test ones (`t10k-…`) when the zip holds them."""
-    parts: dict[tuple[bool, int], zipfile.ZipInfo] = {}
-    for entry in entries:
-        file_name = PurePosixPath(entry.filename).name
+    files = {entry.filename: lambda entry=entry: _entry_bytes(archive, entry, name) for entry in entries}
+    return _idx_set_examples(files, f"{name} holds", "a zip of MNIST-format IDX files", limits)
+
+
+def load_idx_files(files: Sequence[tuple[bytes, str]], *, test_fraction: float = 0.2, seed: int = 0,
+                   limits: ArchiveLimits = DEFAULT_LIMITS) -> LoadReport:
+    """MNIST-format IDX files given one by one, in any order: train images and labels, and the test ones (`t10k-…`)
+    when given; told apart by their names (`…-idx3-ubyte` images, `…-idx1-ubyte` labels), as MNIST names them."""
+    for data, file_name in files:
+        check_upload_size(len(data), file_name)
+    contents = {file_name: lambda data=data: data for data, file_name in files}
+    names = ", ".join(contents)
+    examples = _idx_set_examples(contents, "the files given hold", f"MNIST-format IDX files {names}", limits)
+    return _report(examples, next(iter(contents)), test_fraction, seed)
+
+
+def _idx_set_examples(files: Mapping[str, Callable[[], bytes]], holder: str, description: str,
+                      limits: ArchiveLimits) -> _Examples:
+    """The dataset in a set of IDX files (by file name, each read when needed): its train part, and its test part
+    when both test files are there. `holder` begins the messages ("mnist.zip holds")."""
+    parts: dict[tuple[bool, int], str] = {}
+    for path in files:
+        file_name = PurePosixPath(path).name
         is_test = bool(TEST_PART_NAMES.search(file_name))
         dimensions = LABEL_DIMENSIONS if "idx1" in file_name.lower() else IMAGE_DIMENSIONS
         if (is_test, dimensions) in parts:
-            raise ValueError(f"{name} holds two IDX {'test' if is_test else 'train'} files of one kind "
-                             f"({parts[is_test, dimensions].filename}, {entry.filename}): keep one of each.")
-        parts[is_test, dimensions] = entry
+            raise ValueError(f"{holder} two IDX {'test' if is_test else 'train'} files of one kind "
+                             f"({parts[is_test, dimensions]}, {path}): keep one of each.")
+        parts[is_test, dimensions] = path
     found = {(False, IMAGE_DIMENSIONS), (False, LABEL_DIMENSIONS)}
     if not found <= parts.keys() or len(parts) == 3:
-        raise ValueError(f"{name} holds the IDX files {[entry.filename for entry in entries]}; a dataset needs the "
-                         "train images (…-idx3-ubyte) and labels (…-idx1-ubyte), and the test ones (t10k-…) with "
-                         "both or neither.")
+        raise ValueError(f"{holder} the IDX files {', '.join(files)}; a dataset needs the train images "
+                         "(…-idx3-ubyte) and labels (…-idx1-ubyte), and the test ones (t10k-…) with both or neither.")
 
     def pair(is_test: bool) -> tuple[np.ndarray, np.ndarray]:
         images, labels = parts[is_test, IMAGE_DIMENSIONS], parts[is_test, LABEL_DIMENSIONS]
-        return _idx_examples(_entry_bytes(archive, images, name), images.filename,
-                             _entry_bytes(archive, labels, name), labels.filename, limits)
+        return _idx_examples(files[images](), images, files[labels](), labels, limits)
 
     x_train, y_train = pair(False)
     x_test, y_test = pair(True) if len(parts) == 4 else (None, None)
     if x_test is not None and x_test.shape[1:] != x_train.shape[1:]:
-        raise ValueError(f"in {name}, the test images are {x_test.shape[1:]} and the train images {x_train.shape[1:]}:"
-                         " both parts must hold images of one size.")
+        raise ValueError(f"the test images are {x_test.shape[1:]} and the train images {x_train.shape[1:]}: both "
+                         "parts must hold images of one size.")
     class_names = _index_names(y_train, *([] if y_test is None else [y_test]))
-    return _Examples(x_train, y_train, x_test, y_test, class_names, "a zip of MNIST-format IDX files")
+    return _Examples(x_train, y_train, x_test, y_test, class_names, description)
 
 
 # --- CSV --------------------------------------------------------------------------------------------------------
@@ -739,7 +748,10 @@ def _what_it_is(data: bytes) -> str:
         return known
     if b"\x00" not in data[:4096]:
         return "a text file"
-    return f"a file that starts with {data[:8]!r}"
+    start = data[:8]
+    readable = start.isascii() and start.decode("ascii").isprintable()
+    shown = f"“{start.decode()}”" if readable else f"the bytes {start.hex(' ')}"
+    return f"a file of an unknown kind (it starts with {shown})"
 
 
 def _size(byte_count: int) -> str:

@@ -20,12 +20,11 @@ import zlib
 from pathlib import PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from core.data_files import max_upload_bytes
+
 if TYPE_CHECKING:
     import keras
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
-"""200 MB, Streamlit's own upload limit: about 50 million float32 weights, ten times what the builder allows
-and far more than trains here in reasonable time."""
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 """What the archive may unpack to in all. Keras stores its members uncompressed, so a genuine file unpacks to
 about its own size; this leaves room for one re-zipped by another tool while bounding the memory Keras reads
@@ -52,15 +51,17 @@ def load_model_file(
     file_name: str,
     example_shape: tuple[int, ...],
     num_classes: int,
-    max_bytes: int = MAX_FILE_BYTES,
+    max_bytes: int | None = None,
     max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
 ) -> keras.Model:
     """The model in an uploaded `.keras` file, loaded in Keras's safe mode and checked against the dataset.
 
     Nothing from the file is executed: the archive is inspected before Keras opens it, and a Lambda layer or
-    an unknown custom object is refused with a ValueError, as is a model that cannot take this dataset.
+    an unknown custom object is refused with a ValueError, as is a model that cannot take this dataset. A file
+    may be as large as any upload (`max_upload_bytes`, 200 MB by default: about 50 million float32 weights, ten
+    times what the builder allows) unless `max_bytes` says otherwise.
     """
-    _check_file(data, file_name, max_bytes)
+    _check_file(data, file_name, max_upload_bytes() if max_bytes is None else max_bytes)
     _refuse_lambdas(_read_config(data, max_unpacked_bytes))
     model = _load_with_keras(data)
     check_model_fits(model, example_shape, num_classes)

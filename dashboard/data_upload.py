@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data_files import LoadReport, load_data_file, load_idx_pair
+from core.data_files import LoadReport
+from core.data_uploads import load_uploaded_files
 from dashboard.data_view import show_dataset
 from dashboard.datasets_table import dataset_store
 from dashboard.state import DATA_VIEW_KEY, PAGES_DIRECTORY, TRAINING_DATA_KEY
+from dashboard.upload_limit import upload_limit_megabytes
 
 UPLOAD_KEY = "data_upload"
 KEPT_KEY = "data_kept"
 IMAGE_SIZES = {"28×28": (28, 28), "32×32": (32, 32), "64×64": (64, 64), "128×128": (128, 128)}
 FORMATS = ("An `.npz` with `x_train`, `y_train` (and optionally `x_test`, `y_test`); MNIST-format IDX files "
-           "(images and labels, raw or `.gz`, both at once); a CSV of numeric columns and a label column, or of a "
+           "(images and labels, raw or `.gz`, both at once, or a zip of them); a CSV of numeric columns and a label column, or of a "
            "text column and a label column; or a `.zip` of images, one sub-folder per class or named like "
            "`cat.1.jpg`.")
 
@@ -21,18 +23,13 @@ FORMATS = ("An `.npz` with `x_train`, `y_train` (and optionally `x_test`, `y_tes
 @st.cache_resource(max_entries=2, show_spinner="Reading your data…")
 def read_upload(file_ids: tuple[str, ...], image_size: tuple[int, int], grey: bool | None, test_fraction: float,
                 _files: list) -> LoadReport:
-    """The uploaded file (or IDX pair) as a dataset, or a ValueError that says what is wrong with it.
+    """The uploaded file (or IDX files) as a dataset, or a ValueError that says what is wrong with them.
 
     Read once per upload and settings (keyed by Streamlit's file ids), not again on every click of the page: a
     zip of photos takes seconds to decode.
     """
-    options = {"image_size": image_size, "grey": grey, "test_fraction": test_fraction}
-    if len(_files) == 2:
-        images, labels = sorted(_files, key=lambda file: "label" in file.name)
-        return load_idx_pair(images.getvalue(), images.name, labels.getvalue(), labels.name, **options)
-    if len(_files) != 1:
-        raise ValueError("upload one file (or an IDX images file with its labels file).")
-    return load_data_file(_files[0].getvalue(), _files[0].name, **options)
+    return load_uploaded_files([(file.getvalue(), file.name) for file in _files], image_size=image_size, grey=grey,
+                               test_fraction=test_fraction)
 
 
 def keep(report: LoadReport, title: str) -> None:
@@ -47,8 +44,9 @@ def upload_section() -> None:
         st.success(f"Kept as '{st.session_state.pop(KEPT_KEY)}': Train now trains on it. Choose a preset whose model "
                    "fits it on Build (catsdogs-cnn for 128×128 colour photos).", icon=":material/check:")
         st.page_link(str(PAGES_DIRECTORY / "build.py"), label="Choose a model on Build", icon=":material/account_tree:")
-    st.caption(FORMATS)
-    files = st.file_uploader("Your data", accept_multiple_files=True, key=UPLOAD_KEY)
+    limit = upload_limit_megabytes()
+    st.caption(f"{FORMATS} Files of up to {limit} MB each.")
+    files = st.file_uploader("Your data", accept_multiple_files=True, key=UPLOAD_KEY, max_upload_size=limit)
     size_column, colour_column, split_column = st.columns(3)
     size = size_column.selectbox("Images resized to", list(IMAGE_SIZES), index=3,
                                  help="For a zip of images: 128×128 for colour photos, 28×28 for grey digits.")

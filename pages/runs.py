@@ -23,6 +23,7 @@ from dashboard.run_actions import (
     switch_if_opened,
 )
 from dashboard.state import PAGES_DIRECTORY, run_registry, selected_preset, session_owner
+from dashboard.upload_limit import upload_limit_megabytes
 
 switch_if_opened()
 st.title("Runs")
@@ -32,10 +33,11 @@ if NOTICE_KEY in st.session_state:
     st.success(st.session_state.pop(NOTICE_KEY), icon=":material/upload:")
 preset = selected_preset()
 if dataset_outline(preset.dataset).available:
+    limit = upload_limit_megabytes()
     st.file_uploader(f"Open a trained model (.keras) for {preset.title}", type=["keras"], key=UPLOAD_MODEL_KEY,
-                     on_change=model_uploaded, args=(preset,),
+                     on_change=model_uploaded, args=(preset,), max_upload_size=limit,
                      help="Loaded safely: a file with Lambda layers or unknown custom objects is refused, never run. "
-                          "Its input and output must fit this preset's dataset.")
+                          f"Its input and output must fit this preset's dataset. Up to {limit} MB.")
 runs = run_registry().runs_of(session_owner())
 if not runs:
     st.info("No runs yet: train a model and it appears here, with its settings, curves and trained model.")

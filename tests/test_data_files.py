@@ -16,7 +16,7 @@ from core.data_files import (
     UPLOAD_LIMIT_VARIABLE,
     ArchiveLimits,
     load_data_file,
-    load_idx_pair,
+    load_idx_files,
     max_upload_bytes,
 )
 from core.presets import get_preset
@@ -96,7 +96,7 @@ def test_idx_images_and_labels_as_mnist_distributes_them(compressed):
     suffix = ".gz" if compressed else ""
     if compressed:
         images, labels = gzip.compress(images), gzip.compress(labels)
-    report = load_idx_pair(images, f"train-images-idx3-ubyte{suffix}", labels, f"train-labels-idx1-ubyte{suffix}")
+    report = load_idx_files([(labels, f"train-labels-idx1-ubyte{suffix}"), (images, f"train-images-idx3-ubyte{suffix}")])
     dataset = report.dataset
     assert (dataset.train_size + dataset.test_size, dataset.input_shape) == (20, (28, 28))
     assert dataset.x_train.dtype == np.uint8 and dataset.class_names == ("0", "1", "2", "3")
@@ -287,8 +287,8 @@ def test_unsafe_or_malformed_input_is_refused_with_its_message(make_input, messa
 
 
 BAD_IDX_PAIRS = [
-    ("labels given first", lambda: (idx_file(Y), "labels-idx1-ubyte", idx_file(X), "images-idx3-ubyte"),
-     "labels-idx1-ubyte holds labels (an IDX file of 1 dimension) where the images file belongs"),
+    ("labels named as images", lambda: (idx_file(Y), "images-idx3-ubyte", idx_file(X), "labels-idx1-ubyte"),
+     "images-idx3-ubyte holds labels (an IDX file of 1 dimension) but its name says images"),
     ("cut short", lambda: (idx_file(X)[:-5], "images-idx3-ubyte", idx_file(Y), "labels-idx1-ubyte"),
      "announces 10 × 28 × 28 = 7,840 bytes but 7,835 follow it"),
     ("counts differ", lambda: (idx_file(X), "images-idx3-ubyte", idx_file(Y[:9]), "labels-idx1-ubyte"),
@@ -306,4 +306,5 @@ BAD_IDX_PAIRS = [
                          ids=[case[0] for case in BAD_IDX_PAIRS])
 def test_unsafe_or_malformed_idx_files_are_refused_with_their_message(make_input, message):
     with pytest.raises(ValueError, match=re.escape(message)):
-        load_idx_pair(*make_input())
+        images, images_name, labels, labels_name = make_input()
+        load_idx_files([(images, images_name), (labels, labels_name)])

@@ -1,7 +1,10 @@
 """The Data page through AppTest: every dataset's availability, and a look at the built-in ones."""
 
 import json
+import tomllib
 
+from conftest import REPOSITORY
+from core.data_files import DEFAULT_UPLOAD_MEGABYTES, UPLOAD_LIMIT_VARIABLE
 from test_pages import open_app, page_text, visit
 
 
@@ -30,3 +33,15 @@ def test_each_kind_of_dataset_is_shown_its_own_way():
     assert windows["input"].iloc[0] == "A B C" and windows["next"].iloc[0] == "D"
     app.selectbox(key="data_view").set_value("imdb").run()
     assert "It needs 19.1 MB" in page_text(app) and not app.exception
+
+
+def test_one_upload_limit_is_stated_and_enforced_by_every_data_and_model_uploader(monkeypatch):
+    server_ceiling = tomllib.loads((REPOSITORY / ".streamlit" / "config.toml").read_text()).get("server", {}).get(
+        "maxUploadSize", 200)  # Streamlit's own default.
+    assert server_ceiling >= DEFAULT_UPLOAD_MEGABYTES, "Streamlit's server must not refuse what Keras Lab accepts"
+    monkeypatch.setenv(UPLOAD_LIMIT_VARIABLE, "150")
+    app = visit(open_app(), "data")
+    [uploader] = app.get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == 150 and "Files of up to 150 MB each." in page_text(app)
+    app = visit(open_app(), "runs")
+    assert [uploader.proto.max_upload_size_mb for uploader in app.get("file_uploader")] == [150]
