@@ -18,7 +18,7 @@ from typing import Iterator, Sequence
 from core.arrays import check_fits, split_sizes
 from core.benchmark import BenchmarkProgress, plan_from_arguments, run_benchmark
 from core.benchmark_results import BenchmarkResult, Measurement, ResultStore, result_to_json
-from core.data_files import LoadReport, check_upload_size, load_data_file, load_idx_pair
+from core.data_files import LoadReport, check_upload_size, load_data_file, load_idx_files
 from core.dataset_store import DatasetStore
 from core.datasets import dataset_outline, load_dataset
 from core.export import python_script
@@ -202,7 +202,7 @@ def _load_data_file(text: str, preset: Preset, seed: int) -> LoadReport:
         raise CommandLineError(f"--data takes one file, or two IDX files as IMAGES,LABELS; got {len(paths)} names.")
     contents = [_read_data_file(path) for path in paths]
     if len(paths) == 2:
-        return load_idx_pair(contents[0], paths[0].name, contents[1], paths[1].name, seed=seed)
+        return load_idx_files(list(zip(contents, (path.name for path in paths))), seed=seed)
     example_shape = dataset_outline(preset.dataset).example_shape
     is_image = len(example_shape) == 2 or len(example_shape) == 3 and example_shape[2] in (1, 3)
     grey = len(example_shape) == 2 or example_shape[-1] == 1
