@@ -22,7 +22,7 @@ from dashboard.prediction_charts import confusion_figure
 from dashboard.state import session_owner
 
 CANVAS_PIXELS = 280
-PEN_KEY, CANVAS_ROUND_KEY, LABEL_KEY = "draw_pen", "draw_canvas_round", "draw_label"
+PEN_KEY, CANVAS_ROUND_KEY, LABEL_KEY, ANSWER_KEY = "draw_pen", "draw_canvas_round", "draw_label", "draw_answer"
 
 
 @st.cache_resource
@@ -33,6 +33,17 @@ def drawn_digits() -> DrawnDigits:
 
 def _clear_canvas() -> None:
     st.session_state[CANVAS_ROUND_KEY] = st.session_state.get(CANVAS_ROUND_KEY, 0) + 1  # A new, empty canvas.
+    for key in (LABEL_KEY, ANSWER_KEY):  # The next drawing's label follows the model again.
+        st.session_state.pop(key, None)
+
+
+def _label_follows_answer(predicted: int) -> None:
+    """The label offered for saving is the model's latest answer, stroke after stroke, until the learner picks
+    another one: a selectbox keeps its first value otherwise, and a saved drawing would carry a stale label."""
+    label = st.session_state.get(LABEL_KEY)  # None after a visit elsewhere: Streamlit drops an unseen widget's value.
+    if label is None or label == st.session_state.get(ANSWER_KEY):
+        st.session_state[LABEL_KEY] = predicted
+    st.session_state[ANSWER_KEY] = predicted
 
 
 def show_steps(steps: DigitSteps) -> None:
@@ -78,8 +89,9 @@ def render_drawing(run: TrainingRun, model: Any, dataset: Dataset) -> None:
 
 def save_drawing(digit: np.ndarray, predicted: int, dataset: Dataset) -> None:
     """Keep the drawing, with the label the learner gives it, in their own test set."""
+    _label_follows_answer(predicted)
     label_column, save_column = st.columns([1, 2], vertical_alignment="bottom")
-    label = label_column.selectbox("It is really a", range(len(dataset.class_names)), index=predicted,
+    label = label_column.selectbox("It is really a", range(len(dataset.class_names)),
                                    format_func=dataset.class_names.__getitem__, key=LABEL_KEY)
     if save_column.button("Save to my test set", icon=":material/save:"):
         try:
