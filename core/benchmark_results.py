@@ -351,7 +351,7 @@ def _reference_result() -> BenchmarkResult:
         result_id="00000000-000000-000000",
         created_at=0.0,
         source="reference",
-        label="mnist-cnn-4conv as quoted by the seed tutorial (CPU about 160 s vs GPU about 18 s per epoch)",
+        label="mnist-cnn-4conv, a classic Keras tutorial's published figures",
         model="mnist-cnn-4conv",
         spec=json.loads(get_preset("mnist-cnn-4conv").spec.to_json()),
         data="MNIST, the full 60,000 training digits (as the tutorial trained)",
@@ -361,10 +361,11 @@ def _reference_result() -> BenchmarkResult:
         hardware={"cpu": "a desktop or laptop CPU (not named by the tutorial)", "cores": 0,
                   "gpus": [{"name": "an NVIDIA GTX-class GPU (not named by the tutorial)", "memory_mb": None}]},
         measurements=(_quoted("cpu", "CPU (as quoted)", 160.0), _quoted("gpu:0", "GTX-class GPU (as quoted)", 18.0)),
-        note=("Quoted figures, never measured here: the tutorial reports 'more than 160 s' per epoch on the CPU and "
-              "'about 18 s' with GPU acceleration, about 9x (it says about 10x). Older Keras documentation quoted "
-              "190 s per epoch on a laptop CPU against 16 s on a GRID K520 GPU for the two-convolution MNIST "
-              "example. Hardware, drivers and library versions differ from yours: measure your own."),
+        note=("Quoted figures for the 4-conv CNN, never measured here: a classic Keras tutorial reports 'more than "
+              "160 s' per epoch on the CPU and 'about 18 s' with GPU acceleration, about 9x (it says about 10x). "
+              "Older Keras documentation quoted 190 s per epoch on a laptop CPU against 16 s on a GRID K520 GPU for "
+              "the two-convolution MNIST example. Hardware, drivers and library versions differ from yours: measure "
+              "your own."),
     )
 
 

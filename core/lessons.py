@@ -112,6 +112,23 @@ def _backpropagation_question() -> Question:
     )
 
 
+def _convolution_question() -> Question:
+    """A question on other settings than the sliders start at, so the worked size above it is not its answer:
+    the learner works it out with the formula, then sets the sliders to check."""
+    size, kernel, stride, padding = 28, 3, 2, 1
+    width = lesson_math.output_size(size, kernel, stride=stride, padding=padding)
+    quotient = (size + 2 * padding - kernel) / stride
+    return Question(
+        prompt=f"A {size}×{size} image, a {kernel}×{kernel} kernel, stride {stride}, padding {padding}: how wide is "
+               "the output? Work it out with the formula, then set the sliders above to check.",
+        kind="number",
+        answer=float(width),
+        why=f"floor(({size} + 2·{padding} − {kernel})/{stride}) + 1 = floor({quotient:g}) + 1 = {width}: a stride of "
+            f"{stride} moves the kernel {stride} pixels at a time, so the output is about half as wide, and the "
+            "padding lets the kernel reach the edges.",
+    )
+
+
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
         key="network",
@@ -195,13 +212,7 @@ LESSONS: tuple[Lesson, ...] = (
             "floor((n + 2p − k)/s) + 1. Max pooling then keeps the largest value of each 2×2 block, halving the "
             "size while keeping what the kernel found."
         ),
-        question=Question(
-            prompt="A 28×28 image, a 3×3 kernel, stride 1, no padding: how wide is the output?",
-            kind="number",
-            answer=float(lesson_math.output_size(28, 3, stride=1, padding=0)),
-            why="floor((28 + 0 − 3)/1) + 1 = 26: the 3×3 kernel fits in 26 places across, so a convolution "
-                "without padding loses one pixel on each side.",
-        ),
+        question=_convolution_question(),
         preset="mnist-cnn-2conv",
     ),
     Lesson(
@@ -262,7 +273,7 @@ def next_lesson(key: str) -> Lesson | None:
     return LESSONS[number] if number < len(LESSONS) else None
 
 
-def progress_summary(answered_right: set[str]) -> tuple[int, int]:
+def progress_summary(answered_right: set[str] | frozenset[str]) -> tuple[int, int]:
     """(lessons answered right, lessons in all), from the keys of the lessons answered right."""
     for key in answered_right:
         lesson_named(key)

@@ -1,7 +1,9 @@
-"""Plotly figures and tables of benchmark results: seconds per epoch by device, speed-ups, and batch size."""
+"""Plotly figures and tables of benchmark results (seconds per epoch by device, speed-ups, batch size), and which
+results are compared by default."""
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import plotly.graph_objects as go
@@ -11,6 +13,11 @@ from dashboard.charts import CLASS_COLORS
 
 REFERENCE_COLOR = "#9aa5b1"
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+LOG_SPREAD = 50
+"""Seconds that differ more than this many times (a laptop's 0.1 s beside a tutorial's 160 s) get a log axis, so
+both stay readable; closer ones a linear axis, where a difference looks as big as it is."""
+ONE_TWO_FIVE_DECADES = 3
+"""Up to this many decades a log axis is ticked at 1, 2 and 5 of each; over more, at powers of ten alone."""
 
 
 def result_color(index: int, result: BenchmarkResult) -> str:
@@ -21,6 +28,15 @@ def result_name(result: BenchmarkResult) -> str:
     """How a result is named in legends: a quoted reference never passes for a measurement."""
     kind = {"reference": "reference, quoted", "imported": "imported"}.get(result.source, "measured here")
     return f"{result.label} ({kind})"
+
+
+def default_comparison(results: Sequence[BenchmarkResult], most: int = 2) -> list[BenchmarkResult]:
+    """The newest `most` measured or imported results, and the quoted reference only beside one of its own model
+    (or alone, when nothing has been measured yet): like is compared with like unless the learner asks otherwise."""
+    references = [result for result in results if result.source == "reference"]
+    chosen = [result for result in results if result.source != "reference"][:most]
+    return chosen + [reference for reference in references
+                     if not chosen or any(result.model == reference.model for result in chosen)]
 
 
 def epoch_time_bars(results: Sequence[BenchmarkResult], batch_size: int) -> go.Figure:
@@ -44,14 +60,32 @@ def epoch_time_bars(results: Sequence[BenchmarkResult], batch_size: int) -> go.F
             customdata=[row.device_name for row in rows],
             hovertemplate="%{customdata}: %{y:.3g} s per epoch<extra>%{fullData.name}</extra>",
         )
-    # A laptop's 0.1 s next to a tutorial's 160 s: on a log scale both bars stay readable.
-    spread = max(seconds) / min(seconds) if seconds and min(seconds) > 0 else 1.0
     figure.update_layout(title=f"Seconds per epoch at batch size {batch_size} (after the first epoch)",
-                         barmode="group", height=420, margin=MARGIN,
-                         yaxis={"title": "seconds per epoch" + (" (log scale)" if spread > 50 else ""),
-                                "type": "log" if spread > 50 else "linear"},
+                         barmode="group", height=420, margin=MARGIN, yaxis=seconds_axis(seconds),
                          xaxis={"title": "device", "type": "category"}, legend={"orientation": "h", "y": -0.25})
     return figure
+
+
+def seconds_axis(seconds: Sequence[float]) -> dict[str, object]:
+    """A y axis of seconds per epoch: log when they spread widely, ticked in full ("0.2 s", "100 s"), else linear."""
+    positive = [value for value in seconds if value > 0]
+    if not positive or max(positive) / min(positive) <= LOG_SPREAD:
+        return {"title": "seconds per epoch", "type": "linear", "ticksuffix": " s"}
+    values, labels = log_ticks(min(positive), max(positive), " s")
+    return {"title": "seconds per epoch (log scale)", "type": "log", "tickmode": "array", "tickvals": values,
+            "ticktext": labels}
+
+
+def log_ticks(low: float, high: float, unit: str = "") -> tuple[list[float], list[str]]:
+    """Ticks for a log axis from `low` to `high`, at 1, 2 and 5 of each decade (powers of ten alone over many
+    decades), each written in full with its unit: Plotly's own log labels print only the leading digit of most
+    ticks ("0.1, 2, 5, 1, 2, 5, 10"), which reads as nonsense."""
+    if not (0 < low <= high and math.isfinite(high)):
+        raise ValueError(f"a log axis needs 0 < low ≤ high, both finite; got low {low!r} and high {high!r}.")
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    mantissas = (1, 2, 5) if last - first <= ONE_TWO_FIVE_DECADES else (1,)
+    ticks = [(mantissa * 10.0 ** exponent, exponent) for exponent in range(first, last + 1) for mantissa in mantissas]
+    return [value for value, _ in ticks], [f"{value:,.{max(-exponent, 0)}f}{unit}" for value, exponent in ticks]
 
 
 def batch_size_lines(results: Sequence[BenchmarkResult]) -> go.Figure:
@@ -65,9 +99,13 @@ def batch_size_lines(results: Sequence[BenchmarkResult]) -> go.Figure:
             figure.add_scatter(x=[row.batch_size for row in rows], y=[row.steady_epoch_seconds for row in rows],
                                mode="lines+markers", name=f"{device} · {result_name(result)}",
                                line={"color": result_color(index, result), "dash": dash, "width": 2})
+    batch_sizes = sorted({row.batch_size for result in results for row in result.measurements if row.ok})
+    seconds = [row.steady_epoch_seconds for result in results for row in result.measurements if row.ok]
+    # Ticked at the batch sizes measured, in full: they double from one to the next, so 1-2-5 ticks would miss them.
     figure.update_layout(title="Seconds per epoch against batch size", height=380, margin=MARGIN,
-                         xaxis={"title": "batch size", "type": "log"}, yaxis={"title": "seconds per epoch", "type": "log"},
-                         legend={"orientation": "h", "y": -0.3})
+                         xaxis={"title": "batch size", "type": "log", "tickmode": "array", "tickvals": batch_sizes,
+                                "ticktext": [f"{size:,}" for size in batch_sizes]},
+                         yaxis=seconds_axis(seconds), legend={"orientation": "h", "y": -0.3})
     return figure
 
 

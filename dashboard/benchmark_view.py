@@ -10,7 +10,8 @@ from core.benchmark_results import REFERENCE_RESULT, BenchmarkResult, result_fro
 from core.datasets import OUTLINES
 from core.devices import DeviceReport, discover_devices
 from core.presets import PRESETS
-from dashboard.benchmark_charts import batch_size_lines, epoch_time_bars, measurement_rows, result_name
+from dashboard.benchmark_charts import (batch_size_lines, default_comparison, epoch_time_bars, measurement_rows,
+                                        result_name)
 from dashboard.live import draw_live
 from dashboard.state import selected_preset, session_owner, working_spec
 
@@ -131,13 +132,19 @@ def show_results() -> None:
     """Chosen results side by side: bars per device, a line per batch size, every measurement in a table."""
     results: list[BenchmarkResult] = [*benchmark_jobs().store.list(), REFERENCE_RESULT]
     names = {result_name(result): result for result in results}
-    measured = [name for name, result in names.items() if result.source != "reference"]
-    default = [*measured[:2], result_name(REFERENCE_RESULT)]
+    default = [result_name(result) for result in default_comparison(results)]
     # No key: when a new result arrives the options change, and the choice starts again from the newest ones.
-    shown = [names[name] for name in st.multiselect("Results to compare", list(names), default=default)]
+    shown = [names[name] for name in st.multiselect("Results to compare", list(names), default=default,
+                                                    help="The quoted reference is the 4-conv CNN: it is chosen "
+                                                         "for you beside measurements of that model, or before "
+                                                         "anything is measured.")]
     if not shown:
         st.info("Choose one or more results to compare.")
         return
+    models = sorted({result.model for result in shown})
+    if len(models) > 1:
+        st.warning(f"These are different models ({', '.join(models)}): their seconds per epoch do not compare, "
+                   "only their speed-ups over the CPU do.", icon=":material/compare_arrows:")
     batch_sizes = sorted({row.batch_size for result in shown for row in result.measurements})
     batch = st.segmented_control("Batch size", batch_sizes, default=128 if 128 in batch_sizes else batch_sizes[0],
                                  key=BATCH_KEY, required=True)

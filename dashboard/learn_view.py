@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.lesson_progress import LessonProgress
 from core.lessons import LESSONS, Lesson, check_answer, lesson_named, next_lesson, progress_summary
-from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, start_from_preset
+from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, session_owner, start_from_preset
 from dashboard.workshop import DARK_KEY, LESSON_PARAMETER, PRESENTER_KEY, workshop_link
 
 LESSON_KEY = "learn_lesson"
-RIGHT_KEY = "learn_right"
-"""The keys of the lessons whose question the learner has answered right."""
 VERDICT_KEY = "learn_verdict"
 
 
@@ -25,8 +24,15 @@ def chosen_lesson() -> Lesson:
     return lesson_named(st.session_state[LESSON_KEY])
 
 
+@st.cache_resource
+def lesson_progress() -> LessonProgress:
+    """The server's one progress store, shared by every session (its lock keeps two tabs from losing an answer)."""
+    return LessonProgress()
+
+
 def show_progress() -> None:
-    right, total = progress_summary(st.session_state.get(RIGHT_KEY, set()))
+    """How many lessons this visitor answered right, read from disk so a reload or a restart keeps it."""
+    right, total = progress_summary(lesson_progress().answered_right(session_owner()))
     st.progress(right / total, text=f"{right} of {total} lessons answered right")
 
 
@@ -34,7 +40,7 @@ def _check(lesson: Lesson) -> None:
     verdict = check_answer(lesson.question, st.session_state.get(f"learn_answer_{lesson.key}"))
     st.session_state[VERDICT_KEY] = (lesson.key, verdict)
     if verdict.right:
-        st.session_state[RIGHT_KEY] = st.session_state.get(RIGHT_KEY, set()) | {lesson.key}
+        lesson_progress().record_right(session_owner(), lesson.key)
 
 
 def ask_question(lesson: Lesson) -> None:

@@ -2,6 +2,7 @@
 one benchmark at a time per server, and the quoted reference kept apart from measurements."""
 
 import json
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -13,9 +14,12 @@ def benchmark_page() -> AppTest:
     return visit(open_app(), "benchmark")
 
 
+def bar_figure(app: AppTest) -> dict:
+    return json.loads(app.get("plotly_chart")[0].proto.spec)
+
+
 def bar_traces(app: AppTest) -> list[tuple[str, list[str]]]:
-    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
-    return [(trace["name"], trace["x"]) for trace in figure["data"]]
+    return [(trace["name"], trace["x"]) for trace in bar_figure(app)["data"]]
 
 
 def measure(app: AppTest, epochs: int) -> AppTest:
@@ -31,7 +35,8 @@ def test_the_page_describes_the_machine_and_shows_the_quoted_reference_as_such()
     assert "No GPU here" in page_text(app) and "CPU cores" in page_text(app)
     traces = bar_traces(app)
     assert traces[-1][1] == ["cpu", "gpu:0"] and "(reference, quoted)" in traces[-1][0]
-    assert "never measured here" in page_text(app)
+    assert traces[-1][0].startswith("mnist-cnn-4conv, a classic Keras tutorial's published figures")
+    assert "never measured here" in page_text(app) and "seed" not in page_text(app)
 
 
 def test_a_cpu_measurement_runs_from_the_form_and_only_one_runs_at_a_time():
@@ -45,7 +50,12 @@ def test_a_cpu_measurement_runs_from_the_form_and_only_one_runs_at_a_time():
 
     wait_until(measured, timeout=180, every=0.5)
     names = [name for name, _ in bar_traces(app)]
-    assert any("(measured here)" in name for name in names), names
+    assert names and all("(measured here)" in name for name in names), "an MLP is not charted against a CNN's figures"
+    compared = next(widget for widget in app.multiselect if widget.label == "Results to compare")
+    compared.select(next(option for option in compared.options if "(reference, quoted)" in option)).run()
+    assert "These are different models (mnist-cnn-4conv, mnist-dense512)" in app.warning[-1].value
+    ticks = bar_figure(app)["layout"]["yaxis"]["ticktext"]
+    assert ticks and all(re.fullmatch(r"(0\.0*)?[125](,?0)* s", tick) for tick in ticks), ticks
     table = app.dataframe[-1].value
     mine = table[table["result"].str.contains("measured here")].iloc[0]
     assert mine["device"] == "cpu" and mine["status"] == "ok" and mine["steady epoch (s)"] > 0

@@ -349,8 +349,8 @@ def test_the_cpu_benchmark_of_the_mlp_runs_from_the_page(dashboard, browser, tmp
     page.get_by_text(re.compile(r"^Measured 1 of 1: saved as")).wait_for(timeout=180_000)
     wait_until(lambda: page.evaluate(BENCHMARK_BARS) is not None, timeout=30)
     bars = page.evaluate(BENCHMARK_BARS)
-    assert [devices for _, devices in bars] == [["cpu"], ["cpu", "gpu:0"]], "this machine's CPU, then the reference"
-    assert "measured here" in bars[0][0] and "reference, quoted" in bars[1][0]
+    assert [devices for _, devices in bars] == [["cpu"]], "this machine's CPU; not the 4-conv CNN's quoted figures"
+    assert "measured here" in bars[0][0]
 
     bad = tmp_path / "results.json"
     bad.write_text('{"schema_version": 1}')

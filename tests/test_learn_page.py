@@ -2,6 +2,7 @@
 links that open a lesson in the presenter view."""
 
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -44,6 +45,28 @@ def test_every_lesson_checks_its_answer_kindly_and_progress_counts_the_right_one
         right = lesson.question.answer if lesson.question.kind == "choice" else f"{lesson.question.answer:g}"
         assert answer(app, lesson.key, str(right)).startswith("Right"), lesson.key
         assert app.get("progress")[0].proto.text == f"{done + 1} of {len(LESSONS)} lessons answered right"
+
+
+def test_progress_is_kept_with_the_visitor_key_across_a_reload():
+    first = lesson_page("network")
+    assert answer(first, "network", "no").startswith("Right")
+    visitor = first.query_params["visitor"]
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params["visitor"] = visitor
+    visit(reloaded.run(), "learn")
+    assert reloaded.get("progress")[0].proto.text == f"1 of {len(LESSONS)} lessons answered right"
+    stranger = visit(open_app(), "learn")
+    assert stranger.get("progress")[0].proto.text == f"0 of {len(LESSONS)} lessons answered right"
+
+
+def test_the_convolution_question_cannot_be_read_off_the_page_at_the_default_sliders():
+    app = lesson_page("convolution")
+    answer_text = f"{lesson_named('convolution').question.answer:g}"
+    shown = re.findall(r"\*\*(\d+)\*\*", page_text(app))
+    assert shown and answer_text not in shown, f"the worked size {shown} is the question's answer"
+    app.slider(key="learn_stride").set_value(2).run()
+    app.slider(key="learn_padding").set_value(1).run()
+    assert f"= **{answer_text}**" in page_text(app), "the sliders set to the question's settings check the answer"
 
 
 def test_a_number_question_asks_for_a_number():

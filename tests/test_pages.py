@@ -47,7 +47,8 @@ def test_the_first_page_appears_before_tensorflow_is_imported():
 
 def test_home_shows_the_journey_and_the_sidebar_names_the_preset():
     app = open_app()
-    assert [header.value for header in app.subheader] == ["1 · Build", "2 · Train", "3 · Predict"]
+    assert [header.value for header in app.subheader] == ["1 · Learn", "2 · Build", "3 · Train", "4 · Predict"]
+    assert [link.proto.page for link in app.get("page_link")] == ["learn", "build", "train", "predict"]
     sidebar = "\n".join(element.value for element in app.sidebar.markdown)
     assert "mnist-dense512" in sidebar and "**Run** · none yet" in sidebar
 
