@@ -9,13 +9,14 @@ import streamlit as st
 from dashboard.rerun_guard import keep_keras_state_across_reruns
 from dashboard.state import PAGES_DIRECTORY, keep_widget_values, sync_with_url
 from dashboard.status import render_sidebar
-from dashboard.workshop import apply_presenter_style, presenter_mode, read_workshop_parameters
+from dashboard.workshop import apply_dark_theme, apply_presenter_style, presenter_mode, read_workshop_parameters
 
 keep_keras_state_across_reruns()
 read_workshop_parameters()
 st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layout="wide",
                    initial_sidebar_state="collapsed" if presenter_mode() else "auto")
 apply_presenter_style()
+apply_dark_theme()
 keep_widget_values()
 navigation = st.navigation(
     [

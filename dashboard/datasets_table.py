@@ -22,13 +22,14 @@ def availability_rows() -> list[dict[str, object]]:
         rows.append({"dataset": name, "what": outline.title,
                      "one example": "×".join(str(size) for size in outline.example_shape),
                      "classes": outline.num_classes, "here?": availability.status,
-                     "download (MB)": availability.size_mb, "details": availability.detail})
+                     "download": "—" if availability.size_mb is None else f"{availability.size_mb:.1f} MB",
+                     "details": availability.detail})
     return rows
 
 
 def show_catalogue() -> None:
-    st.dataframe(availability_rows(), hide_index=True, width="stretch",
-                 column_config={"download (MB)": st.column_config.NumberColumn(format="%.0f")})
+    """A table that wraps its text, so every dataset's details (where to copy its files, say) can be read whole."""
+    st.table(availability_rows(), border="horizontal")
 
 
 def dataset_choices() -> dict[str, str]:

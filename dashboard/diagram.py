@@ -10,6 +10,9 @@ BOX_COLORS = {"Dense": "#dbe9f6", "Conv2D": "#fde2c8", "MaxPooling2D": "#e6f4d7"
               "Embedding": "#f7e1ee"}
 """Families of layers share a colour: dense, convolution, pooling, recurrent, embedding; the rest stay grey."""
 PROBLEM_COLOR = "#f8d0d0"
+LINE_COLOR = "#8a8f98"
+"""Arrows and box outlines in a grey that reads on the light theme's white and on the dark theme's black alike; the
+diagram's own background is transparent, so it sits on the page's."""
 
 
 def layer_caption(layer: LayerSpec) -> str:
@@ -49,8 +52,10 @@ def model_diagram(spec: ModelSpec, analysis: SpecAnalysis) -> str:
     """DOT source: input, then each layer with its output shape; a layer with a problem is red, later ones dashed."""
     rows = {row.position: row for row in analysis.rows}
     problem_positions = {problem.position for problem in analysis.problems}
-    lines = ["digraph model {", "rankdir=TB; nodesep=0.2; ranksep=0.25;",
-             'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, fillcolor="#eeeeee"];',
+    lines = ["digraph model {", "rankdir=TB; nodesep=0.2; ranksep=0.25; bgcolor=transparent;",
+             f'edge [color="{LINE_COLOR}"];',
+             'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, fillcolor="#eeeeee", '
+             f'color="{LINE_COLOR}"];',
              f"n0 [label={_quoted(f'Input {tuple(spec.input_shape)}')}, fillcolor=\"#ffffff\"];"]
     for position, layer in enumerate(spec.layers, start=1):
         row = rows.get(position)

@@ -1,7 +1,8 @@
 """Workshop mode: a presenter view for the projector, and links that open a lesson, a preset or a page directly.
 
-`?presenter=1` enlarges the type and keeps the sidebar folded away; `&theme=dark` adds a dark background for
-rooms where a white screen glares. The choice is kept for the session, so moving between pages keeps it.
+`?presenter=1` enlarges the type and keeps the sidebar folded away; `&theme=dark` switches to Streamlit's own dark
+theme (as set in `.streamlit/config.toml`) for rooms where a white screen glares. The choice is kept for the
+session, so moving between pages keeps it.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ PRESENTER_STYLE = """
   h1 { font-size: 2.8rem !important; }
 </style>
 """
-DARK_STYLE = """
-<style>
-  [data-testid="stAppViewContainer"], [data-testid="stHeader"] { background: #14171c; color: #e8eaed; }
-  [data-testid="stAppViewContainer"] h1, [data-testid="stAppViewContainer"] h2, [data-testid="stAppViewContainer"] h3,
-  [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] { color: #e8eaed; }
-</style>
-"""
+EMBED_OPTIONS_PARAMETER, DARK_THEME_OPTION = "embed_options", "dark_theme"
+SWITCH_TO_DARK = f"""<script>
+  const address = new URL(window.location.href);
+  if (!address.searchParams.getAll("{EMBED_OPTIONS_PARAMETER}").includes("{DARK_THEME_OPTION}")) {{
+    address.searchParams.append("{EMBED_OPTIONS_PARAMETER}", "{DARK_THEME_OPTION}");
+    window.location.replace(address);
+  }}
+</script>"""
+"""Streamlit's frontend chooses its theme when the page loads, and `?embed_options=dark_theme` makes it the dark
+one: the one way a page can pick a theme, so a browser that is not dark yet loads the page again once with it (never
+twice: `st.query_params` does not show the embed options, so the script itself looks whether it asked already)."""
 
 
 def read_workshop_parameters() -> None:
@@ -41,9 +46,15 @@ def presenter_mode() -> bool:
 
 
 def apply_presenter_style() -> None:
-    """Larger type (and a dark background when asked for) on every page while presenting."""
+    """Larger type on every page while presenting (Streamlit's theme has one font size for every visitor)."""
     if presenter_mode():
-        st.html(PRESENTER_STYLE + (DARK_STYLE if st.session_state.get(DARK_KEY) else ""))
+        st.html(PRESENTER_STYLE)
+
+
+def apply_dark_theme() -> None:
+    """Streamlit's dark theme, charts and widgets included, once `&theme=dark` asked for it."""
+    if st.session_state.get(DARK_KEY) and st.context.theme.type != "dark":
+        st.html(SWITCH_TO_DARK, unsafe_allow_javascript=True)
 
 
 def workshop_link(page: str, **parameters: str) -> str | None:

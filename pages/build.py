@@ -94,7 +94,7 @@ with layers_column:
                          key=widget_key(f"layer{position}", "panel")):
             layer_form(spec, position)
 
-    add_type, add_position, add_button = st.columns([3, 2, 2], vertical_alignment="bottom")
+    add_type, add_position, add_button = st.columns([3, 2, 3], vertical_alignment="bottom")
     add_type.selectbox("Add a layer", list(CATALOGUE), key=ADD_TYPE_KEY,
                        help="  \n".join(f"**{name}**: {kind.summary}" for name, kind in CATALOGUE.items()))
     add_position.number_input("at position", min_value=1, max_value=len(spec.layers) + 1,

@@ -401,6 +401,7 @@ def test_upload_an_image_zip_see_its_classes_and_train_cats_vs_dogs_on_it(dashbo
 def test_a_shared_lesson_link_opens_the_presenter_view_and_try_it_lands_on_build(dashboard, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{dashboard}/learn?lesson=activations&presenter=1&theme=dark")
+    page.wait_for_url(re.compile(r"embed_options=dark_theme"), timeout=60_000)  # The dark theme loads the page again.
     page.get_by_role("heading", name="2 · Activations").wait_for(timeout=60_000)
     font_size = "() => getComputedStyle(document.querySelector('[data-testid=\"stAppViewContainer\"]')).fontSize"
     wait_until(lambda: page.evaluate(font_size) == "21px", timeout=30)  # The presenter view's larger type.

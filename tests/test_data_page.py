@@ -10,12 +10,13 @@ from test_pages import open_app, page_text, visit
 
 def test_the_catalogue_says_where_each_dataset_is():
     app = visit(open_app(), "data")
-    catalogue = app.dataframe[0].value
+    catalogue = app.table[0].value
     statuses = dict(zip(catalogue["dataset"], catalogue["here?"]))
     assert statuses == {"mnist": "shipped sample", "spiral": "built in", "alphabet": "built in",
                         "fashion_mnist": "unreachable", "cifar10": "unreachable", "imdb": "unreachable",
                         "catsdogs": "upload"}, "offline, nothing cached (conftest)"
-    assert catalogue.set_index("dataset")["download (MB)"]["cifar10"] > 100
+    downloads = catalogue.set_index("dataset")["download"]
+    assert (downloads["cifar10"], downloads["spiral"]) == ("170.5 MB", "—"), "sizes in words, no None"
 
 
 def test_each_kind_of_dataset_is_shown_its_own_way():
@@ -29,7 +30,7 @@ def test_each_kind_of_dataset_is_shown_its_own_way():
     assert [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")] == [
         "Examples per class", "The training points"]
     app.selectbox(key="data_view").set_value("alphabet").run()
-    windows = app.dataframe[1].value
+    windows = app.dataframe[0].value
     assert windows["input"].iloc[0] == "A B C" and windows["next"].iloc[0] == "D"
     app.selectbox(key="data_view").set_value("imdb").run()
     assert "It needs 19.1 MB" in page_text(app) and not app.exception

@@ -124,4 +124,5 @@ def test_a_link_opens_a_lesson_in_the_presenter_view():
     visit(app.run(), "learn")
     assert app.selectbox(key="learn_lesson").value == "convolution"
     styles = "\n".join(element.proto.body for element in app.get("html"))
-    assert "font-size: 21px" in styles and "#14171c" in styles, "larger type, dark background"
+    assert "font-size: 21px" in styles, "larger type"
+    assert 'searchParams.append("embed_options", "dark_theme")' in styles, "Streamlit's own dark theme, asked for"
