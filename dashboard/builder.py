@@ -88,12 +88,10 @@ def _setting_widget(position: int, setting: Setting, value: Any) -> None:
         st.toggle(label, **common)
     elif setting.kind == "shape":
         st.text_input(label, **common)
-    elif setting.kind == "int":
-        st.number_input(label, min_value=int(setting.minimum or 1), step=1, **common)
+    elif setting.kind == "int":  # No bounds on the widget: it would clamp -5 silently; the spec's check says why.
+        st.number_input(label, step=1, **common)
     else:
-        maximum = 0.99 if setting.below == 1.0 else None
-        step = 0.05 if setting.name == "rate" else 0.001
-        st.number_input(label, min_value=setting.minimum, max_value=maximum, step=step, format="%g", **common)
+        st.number_input(label, step=0.05 if setting.name == "rate" else 0.001, format="%g", **common)
 
 
 def layer_form(spec: ModelSpec, position: int) -> None:

@@ -52,7 +52,7 @@ def thumbnail(image: np.ndarray) -> np.ndarray:
 def show_gallery(examples: np.ndarray, predictions: ExamplePredictions, indices: np.ndarray) -> None:
     """Examples with what the model said about each; images in a grid of even columns, anything else as a table."""
     names = predictions.class_names
-    captions = [f"#{index} {names[predictions.labels[index]]}→{names[predictions.predicted[index]]} "
+    captions = [f"#{index + 1} {names[predictions.labels[index]]}→{names[predictions.predicted[index]]} "
                 f"{predictions.confidence[index]:.0%}" for index in indices]
     if examples.ndim < 3:
         st.dataframe({"example": captions}, hide_index=True)
@@ -145,7 +145,7 @@ def render_browser(dataset: Dataset, predictions: ExamplePredictions) -> None:
     shuffle.button("Random example", on_click=_jump_to_random, args=(count,), icon=":material/casino:")
     index = int(indices[st.session_state[POSITION_KEY] - 1])
     st.session_state[PREDICT_INDEX_KEY] = index
-    st.caption(f"Test example #{index:,}: {count:,} of {predictions.size:,} examples match; the model gets "
+    st.caption(f"Test example #{index + 1:,}: {count:,} of {predictions.size:,} examples match; the model gets "
                f"{predictions.right[indices].mean():.1%} of those right.")
     show_example(dataset, predictions, index)
 

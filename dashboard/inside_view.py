@@ -15,7 +15,7 @@ from dashboard.charts import probability_bars
 from dashboard.prediction_charts import activation_figure, feature_maps_figure, saliency_figure
 from dashboard.state import PREDICT_INDEX_KEY
 
-EXPLAINED_KEY = "inside_class"
+EXPLAINED_KEY, EXAMPLE_NUMBER_KEY = "inside_class", "inside_example"
 RESHAPING_NOTES = {
     "Dropout": "the previous layer's values, unchanged: dropout only acts while the model trains.",
     "Flatten": "the previous layer's values laid out in one row, for the dense layers that follow.",
@@ -23,12 +23,17 @@ RESHAPING_NOTES = {
 }
 
 
+def _example_chosen() -> None:
+    """The example the learner typed, kept as the index the other views also show."""
+    st.session_state[PREDICT_INDEX_KEY] = int(st.session_state[EXAMPLE_NUMBER_KEY]) - 1
+
+
 def render_inside(run: TrainingRun, model: Any, dataset: Dataset, predictions: ExamplePredictions) -> None:
-    last = predictions.size - 1
-    st.session_state[PREDICT_INDEX_KEY] = min(int(st.session_state.get(PREDICT_INDEX_KEY, 0)), last)
+    index = min(int(st.session_state.get(PREDICT_INDEX_KEY, 0)), predictions.size - 1)
+    st.session_state[EXAMPLE_NUMBER_KEY] = index + 1  # Counted from 1, as everywhere a learner sees examples.
     picker, words = st.columns([1, 3], vertical_alignment="bottom")
-    index = int(picker.number_input(f"Test example (0–{last:,})", min_value=0, max_value=last, step=1,
-                                    key=PREDICT_INDEX_KEY))
+    picker.number_input(f"Test example (1–{predictions.size:,})", min_value=1, max_value=predictions.size, step=1,
+                        key=EXAMPLE_NUMBER_KEY, on_change=_example_chosen)
     names = dataset.class_names
     predicted, label = int(predictions.predicted[index]), int(predictions.labels[index])
     example = dataset.x_test[index]

@@ -32,8 +32,10 @@ def show(app: AppTest, view: str) -> AppTest:
 def test_the_browser_filters_sorts_and_steps_through_the_test_set(mnist_app):
     app = show(mnist_app, "Test examples")
     assert metrics_of(app)["True label"] in set("0123456789")
+    app.number_input(key="predict_position").set_value(1).run()
+    assert "Test example #1:" in page_text(app), "counted from 1, as Inside the model counts"
     app.number_input(key="predict_position").set_value(1000).run()
-    assert "Test example #999" in page_text(app)
+    assert "Test example #1,000" in page_text(app)
 
     app.selectbox(key="predict_true").set_value("7").run()
     app.segmented_control(key="predict_outcome").set_value("wrong").run()
@@ -84,7 +86,8 @@ def test_mistakes_and_the_inside_of_the_model(mnist_app):
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
     assert titles[0].startswith("What the answer"), "the saliency overlay comes first"
     assert "Layer 1 · Dense → 512" in titles and "Layer 2 · Dense → 10" in titles
-    app.number_input(key="predict_index").set_value(5).run()
+    assert app.number_input(key="inside_example").label == "Test example (1–1,000)", "counted from 1, as the browser"
+    app.number_input(key="inside_example").set_value(6).run()
     label = load_dataset("mnist").class_names[load_dataset("mnist").y_test[5]]
     assert any(f"true **{label}**" in element.value for element in app.markdown), "another example, explained"
 
