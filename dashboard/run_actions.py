@@ -19,6 +19,7 @@ UPLOAD_MODEL_KEY = "runs_upload_model"
 NOTICE_KEY = "runs_notice"
 SELECTED_KEY = "runs_selected"
 MESSAGE_KEY = "runs_message"
+RENAMES_KEY = "runs_renames"
 
 
 def rename_run(run: TrainingRun) -> None:
@@ -26,6 +27,24 @@ def rename_run(run: TrainingRun) -> None:
         run_registry().rename(run, st.session_state[f"runs_name_{run.run_id}"])
     except ValueError as error:
         st.session_state[MESSAGE_KEY] = f"Not renamed: {error}"
+        return
+    st.session_state[RENAMES_KEY] = st.session_state.get(RENAMES_KEY, 0) + 1
+
+
+def run_picker_key(value_key: str) -> str:
+    """The key of a widget that shows runs by their names, for the run ids kept under `value_key`.
+
+    It changes with every rename: a browser keeps showing the names a widget was first given as long as its
+    options (the run ids) stay the same, so a renamed run would go by its old name until a reload.
+    """
+    key = f"{value_key}_widget_{st.session_state.get(RENAMES_KEY, 0)}"
+    st.session_state[key] = st.session_state[value_key]
+    return key
+
+
+def keep_picked(value_key: str, widget_key: str) -> None:
+    """A run picker's `on_change`: the choice is kept under the key that outlives the widget."""
+    st.session_state[value_key] = st.session_state[widget_key]
 
 
 def delete_run(run: TrainingRun) -> None:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.datasets import dataset_outline
 from core.history import epochs_csv
+from core.run_comparison import comparable_runs
 from core.sweeps import SETTINGS as SWEEP_SETTINGS
 from dashboard.charts import compared_curves, sweep_chart
 from dashboard.live import draw_live
@@ -15,10 +16,12 @@ from dashboard.run_actions import (
     SELECTED_KEY,
     UPLOAD_MODEL_KEY,
     delete_run,
+    keep_picked,
     model_file_reader,
     model_uploaded,
     open_run,
     rename_run,
+    run_picker_key,
     saved_model_path,
     switch_if_opened,
 )
@@ -58,9 +61,12 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
 
 by_id = {run.run_id: run for run in runs}
 st.subheader("Compare")
-st.session_state.setdefault(COMPARE_KEY, list(by_id)[:2])
+st.session_state.setdefault(COMPARE_KEY, [run.run_id for run in comparable_runs(runs)])
 st.session_state[COMPARE_KEY] = [run_id for run_id in st.session_state[COMPARE_KEY] if run_id in by_id]
-chosen = st.multiselect("Runs to overlay", list(by_id), format_func=lambda run_id: by_id[run_id].name, key=COMPARE_KEY)
+compare_key = run_picker_key(COMPARE_KEY)
+chosen = st.multiselect("Runs to overlay", list(by_id), format_func=lambda run_id: by_id[run_id].name,
+                        key=compare_key, on_change=keep_picked, args=(COMPARE_KEY, compare_key),
+                        help="At first the newest run and the one before it on the same data.")
 if chosen:
     loss, accuracy = st.columns(2)
     loss.plotly_chart(compared_curves([by_id[run_id] for run_id in chosen], "loss"), width="stretch", key="compare_loss")
@@ -86,7 +92,9 @@ draw_live(draw_sweeps, lambda: any(run.is_active for sweep_runs in sweeps.values
 st.subheader("One run")
 if st.session_state.get(SELECTED_KEY) not in by_id:
     st.session_state[SELECTED_KEY] = next(iter(by_id))
-run = by_id[st.selectbox("Run", list(by_id), format_func=lambda run_id: by_id[run_id].name, key=SELECTED_KEY)]
+selected_key = run_picker_key(SELECTED_KEY)
+run = by_id[st.selectbox("Run", list(by_id), format_func=lambda run_id: by_id[run_id].name, key=selected_key,
+                         on_change=keep_picked, args=(SELECTED_KEY, selected_key))]
 name, rename = st.columns([3, 1], vertical_alignment="bottom")
 name.text_input("Name", value=run.title, max_chars=80, key=f"runs_name_{run.run_id}", placeholder=run.name)
 rename.button("Rename", on_click=rename_run, args=(run,), icon=":material/edit:", width="stretch")

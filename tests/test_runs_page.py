@@ -19,6 +19,11 @@ def train_spiral(app: AppTest, epochs: int) -> str:
     return app.query_params["run"]
 
 
+def run_picker(app: AppTest):
+    """The "Run" picker of "One run" (its key changes with every rename, so it is found by its label)."""
+    return next(selectbox for selectbox in app.selectbox if selectbox.label == "Run")
+
+
 def runs_table(app: AppTest) -> list[tuple[str, str, int]]:
     table = app.dataframe[0].value
     return list(zip(table["Model"], table["State"], table["Epochs"]))
@@ -34,14 +39,15 @@ def test_a_visitors_runs_are_listed_compared_renamed_and_deleted():
     loss_traces = json.loads(charts[0].proto.spec)["data"]
     assert [len(trace["x"]) for trace in loss_traces] == [3, 2], "both runs overlaid, each with its own epochs"
 
-    app.selectbox(key="runs_selected").set_value(first).run()
+    run_picker(app).set_value(first).run()
     app.text_input(key=f"runs_name_{first}").set_value("  two   epochs ").run()
     button(app, "Rename").click().run()
     assert app.dataframe[0].value["Name"].tolist()[1] == "two epochs"
+    assert run_picker(app).value == first and run_picker(app).format_func(first) == "two epochs"
     record = (Path(os.environ["KERAS_LAB_HOME"]) / "runs" / first / "run.json").read_text()
     assert '"title": "two epochs"' in record
 
-    app.selectbox(key="runs_selected").set_value(second).run()
+    run_picker(app).set_value(second).run()
     button(app, "Delete").click().run()
     assert runs_table(app) == [("spiral-dense10", "finished", 2)]
     assert not (Path(os.environ["KERAS_LAB_HOME"]) / "runs" / second).exists()

@@ -1,0 +1,18 @@
+"""Which runs the Runs page overlays before the learner chooses: the newest and the ones before it on the same data,
+since curves of an alphabet LSTM and a spiral MLP side by side say nothing about either."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from core.runs import TrainingRun
+
+DEFAULT_COMPARED = 2
+
+
+def comparable_runs(runs: Sequence[TrainingRun], count: int = DEFAULT_COMPARED) -> list[TrainingRun]:
+    """The newest run (the first of `runs`, which come newest first) and up to `count - 1` more trained on its data."""
+    if not runs:
+        return []
+    newest = runs[0]
+    return [newest, *[run for run in runs[1:] if run.dataset == newest.dataset][:count - 1]]

@@ -1,0 +1,20 @@
+"""The runs overlaid before the learner chooses are the newest and the ones before it on the same data."""
+
+from core.presets import PRESETS
+from core.run_comparison import comparable_runs
+from core.runs import TrainingRun
+
+
+def run_of(preset_name: str, number: int) -> TrainingRun:
+    preset = PRESETS[preset_name]
+    return TrainingRun(run_id=f"run-{number}", owner="visitor", preset=preset.name, dataset=preset.dataset,
+                       spec=preset.spec, config=preset.training)
+
+
+def test_the_newest_run_is_compared_with_the_one_before_it_on_the_same_data():
+    newest_first = [run_of("spiral-dense10", 4), run_of("alphabet-lstm32", 3), run_of("mnist-dense512", 2),
+                    run_of("spiral-dense10", 1)]
+    assert [run.run_id for run in comparable_runs(newest_first)] == ["run-4", "run-1"], "not the alphabet"
+    assert [run.run_id for run in comparable_runs(newest_first, count=3)] == ["run-4", "run-1"]
+    assert [run.run_id for run in comparable_runs(newest_first[1:])] == ["run-3"], "alone rather than unrelated"
+    assert comparable_runs([]) == []
