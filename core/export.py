@@ -59,28 +59,42 @@ def read_npz(path):
         return (archive["x_train"], archive["y_train"]), (archive["x_test"], archive["y_test"])
 '''
 
+_DOWNLOADED = '''
+
+def downloaded(load, what, offline):
+    """What keras.datasets gives, or a sentence instead of Keras's traceback when the download fails."""
+    try:
+        return load()
+    except Exception as error:  # Keras turns every failed fetch (no network, a proxy, a timeout) into an Exception.
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise SystemExit(f"could not download {what} ({reason}). No network? {offline}")
+'''
+
 _MNIST = DataCode(
-    functions=_READ_NPZ + '''
+    functions=_READ_NPZ + _DOWNLOADED + '''
 
 def load_data(path):
     """MNIST from keras.datasets (downloaded once into ~/.keras/datasets), or from an .npz file (--data)."""
     if path is not None:
         return read_npz(path)
-    return keras.datasets.mnist.load_data()
+    return downloaded(keras.datasets.mnist.load_data, "MNIST",
+                      "Run it with --data core/data/mnist_sample.npz, the 5,000 real digits Keras Lab ships.")
 ''',
     data_help="an .npz file with x_train, y_train, x_test and y_test to use instead of keras.datasets.mnist, "
               "which downloads; offline, use the 5,000 real digits Keras Lab ships in core/data/mnist_sample.npz",
 )
 
 _IMDB = DataCode(
-    functions=_READ_NPZ + '''
+    functions=_READ_NPZ + _DOWNLOADED + '''
 
 def load_data(path):
     """IMDB reviews as word indices (the NUM_WORDS most frequent words), cut or zero-padded to MAXLEN as
     pad_sequences does (it keeps a review's last MAXLEN words); or already padded arrays from an .npz (--data)."""
     if path is not None:
         return read_npz(path)
-    (x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(num_words=NUM_WORDS)
+    (x_train, y_train), (x_test, y_test) = downloaded(
+        lambda: keras.datasets.imdb.load_data(num_words=NUM_WORDS), "the IMDB reviews",
+        "Copy imdb.npz into ~/.keras/datasets, or run it with --data and an .npz of padded reviews.")
     x_train = keras.utils.pad_sequences(x_train, maxlen=MAXLEN)
     x_test = keras.utils.pad_sequences(x_test, maxlen=MAXLEN)
     return (x_train, y_train), (x_test, y_test)

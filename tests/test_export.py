@@ -283,3 +283,18 @@ def test_the_command_line_refuses_an_unknown_preset():
     result = run_cli("export", "--preset", "nope")
     assert result.returncode == 2
     assert result.stderr.startswith("error: unknown preset 'nope'") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_mnist_script_offline_says_how_to_run_it_instead_of_a_traceback(tmp_path):
+    script = tmp_path / "mnist.py"
+    preset = PRESETS["mnist-dense512"]
+    script.write_text(python_script(preset.spec, preset.training, preset.dataset, preset.title), encoding="utf-8")
+    unreachable = "http://127.0.0.1:9"  # No network, the same on every machine: every fetch is refused at once.
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_HOME": str(tmp_path / "keras"),
+                   "http_proxy": unreachable, "https_proxy": unreachable, "HTTPS_PROXY": unreachable}
+    result = subprocess.run([sys.executable, str(script), "--epochs", "1"], cwd=tmp_path, capture_output=True,
+                            text=True, encoding="utf-8", timeout=600, env=environment)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]  # After TensorFlow's own start-up lines.
+    assert last_line.startswith("could not download MNIST (") and last_line.endswith(
+        "No network? Run it with --data core/data/mnist_sample.npz, the 5,000 real digits Keras Lab ships."), last_line
