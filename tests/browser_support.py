@@ -115,3 +115,13 @@ def train_for_one_epoch(page) -> None:
     page.get_by_role("button", name="Start training").click()
     page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
     assert page.get_by_test_id("stException").count() == 0
+
+
+def page_after_one_epoch(browser, dashboard: str, then: str):
+    """A new visitor's page that has trained the default model for one epoch, then moved to the page `then`."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{dashboard}/train")
+    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    train_for_one_epoch(page)
+    sidebar_link(page, then).click()
+    return page

@@ -1,15 +1,11 @@
 """Runs in Chromium: a renamed run goes by its new name in the run picker, without a reload."""
 
-from browser_support import sidebar_link, train_for_one_epoch
+from browser_support import page_after_one_epoch
 from conftest import wait_until
 
 
 def test_a_renamed_run_is_named_so_in_the_picker(dashboard, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    page.goto(f"{dashboard}/train")
-    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
-    train_for_one_epoch(page)
-    sidebar_link(page, "Runs").click()
+    page = page_after_one_epoch(browser, dashboard, "Runs")
     page.get_by_role("heading", name="One run").wait_for(timeout=60_000)
     name = page.get_by_role("textbox", name="Name")
     name.fill("my first MLP")
