@@ -2,7 +2,8 @@
 measure its epoch times on this machine's devices (`benchmark`).
 
 Instructors pre-train with it and tests drive it. Every mistake in the arguments or the input ends with
-exit status 2 and one line on stderr that starts with `error:`, never a traceback.
+exit status 2 and one line on stderr that starts with `error:`, never a traceback; a training run that diverged
+ends with status 1 and one such line saying what to change.
 """
 
 from __future__ import annotations
@@ -12,24 +13,30 @@ import contextlib
 import json
 import os
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from core.arrays import check_fits, split_sizes
-from core.benchmark import BenchmarkProgress, plan_from_arguments, run_benchmark
+from core.benchmark import CUSTOM_SPEC, BenchmarkProgress, fitting_dataset, plan_from_arguments, run_benchmark
 from core.benchmark_results import BenchmarkResult, Measurement, ResultStore, result_to_json
 from core.data_files import LoadReport, check_upload_size, load_data_file, load_idx_files
 from core.dataset_store import DatasetStore
-from core.datasets import dataset_outline, load_dataset
+from core.datasets import Dataset, dataset_outline, load_dataset
+from core.editing import change_compile
 from core.export import python_script
 from core.history import EpochRecord
-from core.presets import PRESETS, Preset, get_preset
+from core.number_text import readable_loss, readable_number
+from core.presets import PRESETS, get_preset
 from core.runs import RunRegistry, RunState, TrainingRun, new_run_id
-from core.specs import TrainingConfig
+from core.specs import OPTIMIZERS, ModelSpec, TrainingConfig
 from core.storage import RunStorage
 
 USAGE_ERROR = 2
+DIVERGED = 1
 INTERRUPTED = 130
+SPEC_TRAINING = TrainingConfig(epochs=5, batch_size=128)
+"""How a `--spec` file trains unless told otherwise: five epochs of batch 128, as most presets do."""
 
 
 class CommandLineError(Exception):
@@ -48,15 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     presets = commands.add_parser("presets", help="list the presets")
     presets.add_argument("--json", action="store_true", help="one JSON object per preset")
 
-    train = commands.add_parser("train", help="train a preset and evaluate it on the test set")
-    train.add_argument("--preset", required=True, help="a name from `python -m core presets`")
+    train = commands.add_parser(
+        "train", help="train a preset or a model spec and evaluate it on the test set",
+        description="Exit status 0 when the run finished, 1 when it diverged (the message says what to change), "
+                    "2 for a mistake in the arguments or the input.")
+    _add_model_choice(train)
+    train.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer to compile with (default: the model's)")
+    train.add_argument("--learning-rate", type=float,
+                       help="the optimizer's learning rate (default: the model's, else the optimizer's own)")
     data = train.add_mutually_exclusive_group()
-    data.add_argument("--dataset", help="dataset to train on (default: the preset's own)")
+    data.add_argument("--dataset", help="dataset to train on (default: the preset's own, or the first a spec fits)")
     data.add_argument("--data", metavar="PATH",
                       help="train on your own file: .npz, .csv, a .zip of images (or of IDX files), or MNIST-format "
                            "IDX files as IMAGES,LABELS; it is kept under the data directory's datasets/ folder")
-    train.add_argument("--epochs", type=int, help="number of epochs (default: the preset's)")
-    train.add_argument("--batch-size", type=int, help="examples per step (default: the preset's)")
+    train.add_argument("--epochs", type=int, help="number of epochs (default: the preset's; 5 for a spec)")
+    train.add_argument("--batch-size", type=int, help="examples per step (default: the preset's; 128 for a spec)")
     train.add_argument("--validation-split", type=float, help="fraction of training data held back for validation")
     train.add_argument("--seed", type=int, help="random seed for weights and shuffling (default: 0)")
     train.add_argument("--out", type=Path,
@@ -72,14 +85,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_model_choice(command: argparse.ArgumentParser) -> None:
+    """--preset NAME or --spec FILE, one of the two: what `train` and `benchmark` run."""
+    model = command.add_mutually_exclusive_group(required=True)
+    model.add_argument("--preset", help="a name from `python -m core presets`")
+    model.add_argument("--spec", type=Path,
+                       help="a model spec JSON file (as `export --format json` or the Build page's download writes)")
+
+
 def _add_benchmark(commands: argparse._SubParsersAction) -> None:
     benchmark = commands.add_parser(
         "benchmark", help="measure epoch times of one model on CPU and GPUs, each in its own process",
         description="Exit status 0 when at least one measurement succeeded, 1 when every one failed (a device "
                     "with no GPU visible is a failed row, not an error), 2 for a mistake in the arguments.")
-    model = benchmark.add_mutually_exclusive_group(required=True)
-    model.add_argument("--preset", help="a name from `python -m core presets`")
-    model.add_argument("--spec", type=Path, help="a model spec JSON file (as `export --format json` writes)")
+    _add_model_choice(benchmark)
     benchmark.add_argument("--dataset", help="dataset to train on (default: the preset's, or the first a spec fits)")
     benchmark.add_argument("--devices", default="cpu",
                            help="comma list of cpu, gpu, gpu:N, all-gpus, logical-cpus:N (default: cpu)")
@@ -140,24 +159,60 @@ def _print_epoch(record: EpochRecord, as_json: bool) -> None:
     if as_json:
         print(json.dumps({key: value for key, value in fields.items() if value is not None}), flush=True)
     else:
-        scores = "  ".join(f"{key} {value:.4f}" for key, value in fields.items() if key not in ("epoch", "seconds")
-                           and value is not None)
+        scores = "  ".join(f"{key} {readable_number(value) if key == 'learning_rate' else readable_loss(value)}"
+                           for key, value in fields.items() if key not in ("epoch", "seconds") and value is not None)
         print(f"epoch {record.epoch}: {scores}  ({record.seconds:.1f} s)", flush=True)
 
 
-def train(arguments: argparse.Namespace) -> None:
-    """Train one run to its end in this thread, through the same registry code as the Train page."""
-    preset = get_preset(arguments.preset)
-    config = _training_config(arguments, preset.training)
+@dataclass(frozen=True)
+class _ModelToTrain:
+    """What `train` trains: a preset's model, dataset and training, or a spec file's with Keras Lab's defaults."""
+
+    name: str
+    spec: ModelSpec
+    dataset: str
+    training: TrainingConfig
+
+
+def _model_to_train(arguments: argparse.Namespace) -> _ModelToTrain:
+    """The preset or the spec file, compiled with the --optimizer and --learning-rate given (checked as Build does)."""
+    if arguments.preset is not None:
+        preset = get_preset(arguments.preset)
+        chosen = _ModelToTrain(preset.name, preset.spec, arguments.dataset or preset.dataset, preset.training)
+    else:
+        try:
+            spec = ModelSpec.from_json(arguments.spec.read_text())
+        except ValueError as error:
+            raise CommandLineError(f"--spec {arguments.spec}: {error}") from None
+        dataset = arguments.dataset or (_spec_dataset(spec) if arguments.data is None else "")
+        chosen = _ModelToTrain(CUSTOM_SPEC, spec, dataset, SPEC_TRAINING)
+    compile_changes = {name: value for name, value in (("optimizer", arguments.optimizer),
+                                                      ("learning_rate", arguments.learning_rate)) if value is not None}
+    return replace(chosen, spec=change_compile(chosen.spec, **compile_changes)) if compile_changes else chosen
+
+
+def _spec_dataset(spec: ModelSpec) -> str:
+    """The first built-in dataset a spec file fits, as `benchmark` picks one."""
+    try:
+        return fitting_dataset(spec)
+    except ValueError:
+        raise CommandLineError("this spec fits none of the datasets mnist, spiral and alphabet; name one with "
+                               "--dataset, or give your own file with --data.") from None
+
+
+def train(arguments: argparse.Namespace) -> int:
+    """Train one run to its end in this thread, through the same registry code as the Train page; 1 if it diverged."""
+    chosen = _model_to_train(arguments)
+    config = _training_config(arguments, chosen.training)
     if arguments.out is not None and arguments.out.exists() and not arguments.out.is_dir():
         raise CommandLineError(f"--out {arguments.out} is a file; give a folder to keep runs in.")
-    report = _load_data_file(arguments.data, preset, config.seed) if arguments.data is not None else None
+    report = None if arguments.data is None else _load_data_file(arguments.data, chosen, config.seed)
     if report is None:
         with _quiet_stderr():  # A first download of the full MNIST imports TensorFlow.
-            dataset = load_dataset(arguments.dataset or preset.dataset)
+            dataset = load_dataset(chosen.dataset)
     else:
         dataset = report.dataset
-    check_fits(preset.spec, dataset)  # Before Keras is imported, so a mistake is reported at once.
+    check_fits(chosen.spec, dataset)  # Before Keras is imported, so a mistake is reported at once.
     split_sizes(dataset.train_size, config.validation_split)
     dataset_name = dataset.name if report is None else DatasetStore().save(dataset, dataset.title)
     if not arguments.json:
@@ -166,18 +221,27 @@ def train(arguments: argparse.Namespace) -> None:
             print(f"data: {note}", flush=True)
 
     registry = RunRegistry(RunStorage(arguments.out) if arguments.out is not None else None)
-    run = TrainingRun(run_id=new_run_id(), owner="cli", preset=preset.name, dataset=dataset_name,
-                      spec=preset.spec, config=config)
+    run = TrainingRun(run_id=new_run_id(), owner="cli", preset=chosen.name, dataset=dataset_name,
+                      spec=chosen.spec, config=config)
     with _quiet_stderr():
         registry.run_to_end(run, on_epoch_end=lambda record: _print_epoch(record, arguments.json))
+    if run.diverged:
+        print(f"error: {run.message}", file=sys.stderr)
+        return DIVERGED
     if run.state is RunState.FAILED or (arguments.out is not None and not run.saved):
         raise ValueError(run.message)
+    _print_scores(arguments, run, dataset, report, registry)
+    return 0
 
+
+def _print_scores(arguments: argparse.Namespace, run: TrainingRun, dataset: Dataset, report: LoadReport | None,
+                  registry: RunRegistry) -> None:
+    """The test scores and where the run was saved: one JSON object with --json, else a line or two."""
     summary = {
         "test_loss": run.test_loss,
         "test_accuracy": run.test_accuracy,
-        "model": preset.name,
-        "dataset": dataset_name,
+        "model": run.preset,
+        "dataset": run.dataset,
         "dataset_source": dataset.source,
         "train_size": dataset.train_size,
         "test_size": dataset.test_size,
@@ -189,21 +253,22 @@ def train(arguments: argparse.Namespace) -> None:
     if arguments.json:
         print(json.dumps(summary), flush=True)
     else:
-        print(f"test loss {run.test_loss:.4f}, test accuracy {run.test_accuracy:.4f}", flush=True)
+        print(f"test loss {readable_loss(run.test_loss)}, test accuracy {run.test_accuracy:.4f}", flush=True)
         if arguments.out is not None:
             print(f"saved to {summary['run_folder']} (a dashboard whose runs folder holds it opens it at "
                   f"?run={run.run_id})", flush=True)
 
 
-def _load_data_file(text: str, preset: Preset, seed: int) -> LoadReport:
-    """The `--data` file (or IDX images and labels as IMAGES,LABELS), images sized as the preset's dataset."""
+def _load_data_file(text: str, chosen: _ModelToTrain, seed: int) -> LoadReport:
+    """The `--data` file (or IDX images and labels as IMAGES,LABELS), images sized as the preset's dataset (a spec
+    file's: as its input)."""
     paths = [Path(text)] if Path(text).is_file() else [Path(part) for part in text.split(",")]
     if len(paths) > 2:
         raise CommandLineError(f"--data takes one file, or two IDX files as IMAGES,LABELS; got {len(paths)} names.")
     contents = [_read_data_file(path) for path in paths]
     if len(paths) == 2:
         return load_idx_files(list(zip(contents, (path.name for path in paths))), seed=seed)
-    example_shape = dataset_outline(preset.dataset).example_shape
+    example_shape = dataset_outline(chosen.dataset).example_shape if chosen.dataset else chosen.spec.input_shape
     is_image = len(example_shape) == 2 or len(example_shape) == 3 and example_shape[2] in (1, 3)
     grey = len(example_shape) == 2 or example_shape[-1] == 1
     return load_data_file(contents[0], paths[0].name, image_size=example_shape[:2] if is_image else None,
@@ -291,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif arguments.command == "benchmark":
             return benchmark(arguments)
         else:
-            train(arguments)
+            return train(arguments)
     except (CommandLineError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.number_text import readable_number
 from core.specs import CompileSpec, ModelSpec
 
 
@@ -34,11 +35,26 @@ DEFAULT_LEARNING_RATES = {"sgd": 0.01, "rmsprop": 0.001, "adam": 0.001, "adamw":
 """Keras's own defaults, shown when a spec keeps the optimizer's default learning rate."""
 
 
+RETRY_FACTOR = 10
+"""A run that diverged is retried with a learning rate ten times smaller: the usual first remedy (the advice in
+`core.divergence` says "ten" in words)."""
+
+
+def learning_rate_used(compile_spec: CompileSpec) -> float:
+    """The learning rate the optimizer trains with: the spec's own, else Keras's default for that optimizer."""
+    return compile_spec.learning_rate or DEFAULT_LEARNING_RATES[compile_spec.optimizer]
+
+
+def smaller_learning_rate(compile_spec: CompileSpec) -> float:
+    """The learning rate to retry a diverged run with: ten times smaller than the one it used."""
+    return learning_rate_used(compile_spec) / RETRY_FACTOR
+
+
 def compile_summary(compile_spec: CompileSpec) -> str:
     """'adam, learning rate 0.001 (its default)' and the like, for captions and the sidebar."""
-    rate = compile_spec.learning_rate
-    text = (f"{compile_spec.optimizer}, learning rate {DEFAULT_LEARNING_RATES[compile_spec.optimizer]:g} (its default)"
-            if rate is None else f"{compile_spec.optimizer}, learning rate {rate:g}")
+    rate = readable_number(learning_rate_used(compile_spec))
+    text = f"{compile_spec.optimizer}, learning rate {rate}" + (" (its default)" if compile_spec.learning_rate is None
+                                                               else "")
     if compile_spec.optimizer == "sgd" and compile_spec.momentum:
         text += f", momentum {compile_spec.momentum:g}"
     return text

@@ -15,6 +15,7 @@ import keras
 from core.arrays import check_fits, prepare_inputs, prepare_labels, split_sizes
 from core.building import build_model
 from core.datasets import Dataset
+from core.divergence import DivergenceCallback
 from core.failures import TrainingFailed
 from core.history import EpochRecord, RunHistory
 from core.regions import DecisionRegions, DecisionRegionsCallback
@@ -47,7 +48,6 @@ class LiveHistoryCallback(keras.callbacks.Callback):
         self.stop_requested = stop_requested
         self.epoch_listener = on_epoch_end
         self.resumed = resumed
-        self.failure: str | None = None
         self._epoch_started_at = 0.0
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
@@ -68,15 +68,7 @@ class LiveHistoryCallback(keras.callbacks.Callback):
         loss = float(logs.get("loss", math.nan))
         step = (self.history.current_epoch - 1) * self.history.batches_per_epoch + batch
         self.history.record_batch(step, loss, _optional_float(logs.get("accuracy")))
-        if math.isnan(loss) or math.isinf(loss):
-            rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
-            self.failure = (
-                f"the loss became {loss} at epoch {self.history.current_epoch}: the weights diverged, which usually "
-                f"means the learning rate ({rate:g}) is too high for this optimizer. Try one ten times smaller, or "
-                "scale the inputs to [0, 1]."
-            )
-            self.model.stop_training = True
-        elif self.stop_requested is not None and self.stop_requested.is_set():
+        if self.stop_requested is not None and self.stop_requested.is_set():
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -179,7 +171,7 @@ def train_model(
     For a dataset of 2-D points, `on_regions` receives the decision regions every few epochs, for a page to redraw.
     Given a `model` (one this history already trained), training continues it from the epochs the history holds
     up to `config.epochs`, with its weights and optimizer state as they are. Raises ValueError for a spec that
-    does not fit the dataset and TrainingFailed when the loss diverges.
+    does not fit the dataset and TrainingFailed when the loss diverges (see `core.divergence`).
     """
     check_fits(spec, dataset)
     fitted_examples, _ = split_sizes(dataset.train_size, config.validation_split)
@@ -188,12 +180,17 @@ def train_model(
     x_test = prepare_inputs(spec, dataset.x_test)
     y_test = prepare_labels(spec, dataset.y_test, dataset.num_classes)
 
-    epochs_done = history.rewind_to_whole_epochs() if model is not None else 0
+    continuing = model is not None
+    epochs_done = history.rewind_to_whole_epochs() if continuing else 0
     keras.utils.set_random_seed(config.seed + epochs_done)
     if model is None:
         model = build_model(spec, dataset.input_shape, dataset.num_classes)
+    first_losses = history.snapshot().batch_losses[:1]  # A continued run is still compared with where it began.
     history.begin(config.epochs, math.ceil(fitted_examples / config.batch_size))
-    callbacks = [LiveHistoryCallback(history, stop_requested, on_epoch_end, resumed), *schedule_callbacks(config)]
+    guard = DivergenceCallback(dataset.num_classes, first_losses[0] if first_losses else None,
+                               learns_start=not continuing)
+    callbacks = [LiveHistoryCallback(history, stop_requested, on_epoch_end, resumed), guard,
+                 *schedule_callbacks(config)]
     if on_regions is not None and dataset.input_shape == (2,):
         callbacks.append(DecisionRegionsCallback(spec, dataset.x_train, on_regions))
     model.fit(
@@ -208,8 +205,8 @@ def train_model(
         callbacks=callbacks,
         verbose=0,
     )
-    if callbacks[0].failure is not None:
-        raise TrainingFailed(callbacks[0].failure)
+    if guard.failure is not None:
+        raise TrainingFailed(guard.failure)
     scores = model.evaluate(x_test, y_test, batch_size=max(config.batch_size, 256), verbose=0, return_dict=True)
     return TrainingResult(
         model=model,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from core.history import HistorySnapshot
+from core.number_text import readable_number
 from core.runs import TrainingRun
 
 MAX_BATCH_POINTS = 1500
@@ -17,6 +19,11 @@ VALIDATION_COLOR = "#ff7f0e"
 TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
 MAX_EPOCH_MARKERS = 60
 """Beyond this many epochs the per-epoch curve is a plain line: a thousand markers only smear."""
+LOG_LOSS_SPREAD = 100
+"""A loss curve whose values spread over this factor or more (a loss that exploded) is drawn on a log axis: on a
+linear one everything but the peak lies flat on zero, and Plotly labels the peak '20B'."""
+MAX_LOSS_TICKS = 8
+"""More decades than this are ticked every third one (1, 1000, 1 million, 1 billion), so labels never overlap."""
 CLASS_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
                 "#17becf")
 
@@ -62,7 +69,25 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
     )
     if metric == "accuracy":
         figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    else:
+        epoch_losses = [loss for record in snapshot.epochs for loss in (record.loss, record.val_loss)
+                        if loss is not None]
+        figure.update_yaxes(loss_axis([*batch_values, *epoch_losses]))
     return figure
+
+
+def loss_axis(losses: Sequence[float]) -> dict[str, object]:
+    """A y axis for losses: linear while they stay within a factor of `LOG_LOSS_SPREAD`, else log, ticked at powers
+    of ten written as a learner reads them ('1000', '1 million', '1 billion')."""
+    positive = [loss for loss in losses if math.isfinite(loss) and loss > 0]
+    if not positive or max(positive) < LOG_LOSS_SPREAD * min(positive):
+        return {"type": "linear", "title": None, "exponentformat": "none", "separatethousands": True}
+    decades = range(math.floor(math.log10(min(positive))), math.ceil(math.log10(max(positive))) + 1)
+    step = 1 if len(decades) <= MAX_LOSS_TICKS else 3 * math.ceil(len(decades) / (3 * MAX_LOSS_TICKS))
+    ticks = [10.0**decade for decade in decades if decade % step == 0]
+    return {"type": "log", "title": f"log scale: each line is {readable_number(10.0**step)}×", "tickmode": "array",
+            "tickvals": ticks,
+            "ticktext": [readable_number(tick) for tick in ticks]}
 
 
 def probability_bars(probabilities: np.ndarray, class_names: Sequence[str], true_index: int | None,

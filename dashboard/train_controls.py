@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.compile_options import DEFAULT_LEARNING_RATES
+from core.compile_options import DEFAULT_LEARNING_RATES, smaller_learning_rate
 from core.datasets import Dataset
 from core.editing import change_compile
+from core.number_text import readable_number
 from core.presets import Preset
 from core.runs import TrainingRun
 from core.specs import MONITORS, OPTIMIZERS, SCHEDULES
@@ -77,7 +78,7 @@ def settings_form(dataset: Dataset, busy: bool) -> None:
         with rate:
             compile_widget(st.number_input, "learning_rate", "Learning rate", spec.compile.learning_rate,
                            min_value=1e-6, format="%g", step=0.0001, disabled=busy,
-                           placeholder=f"default {DEFAULT_LEARNING_RATES[spec.compile.optimizer]:g}")
+                           placeholder=f"default {readable_number(DEFAULT_LEARNING_RATES[spec.compile.optimizer])}")
 
 
 def start_run(preset: Preset) -> None:
@@ -98,15 +99,9 @@ def continue_run(run: TrainingRun) -> None:
         st.session_state[MESSAGE_KEY] = f"Cannot continue: {error}"
 
 
-def retry_learning_rate(run: TrainingRun) -> float:
-    """A tenth of the learning rate the diverged run used."""
-    used = run.spec.compile.learning_rate or DEFAULT_LEARNING_RATES[run.spec.compile.optimizer]
-    return used / 10
-
-
 def retry_slower(run: TrainingRun, preset: Preset) -> None:
     """After a loss that diverged: the same model with a ten times smaller learning rate, started at once."""
-    set_working_spec(change_compile(run.spec, learning_rate=retry_learning_rate(run)))
+    set_working_spec(change_compile(run.spec, learning_rate=smaller_learning_rate(run.spec.compile)))
     start_run(preset)
 
 
@@ -117,14 +112,15 @@ NOTHING = ""
 def sweep_form(busy: bool, ready: bool, preset: Preset) -> None:
     """Pick one or two settings and their values; the runs train one after another and the Runs page charts them."""
     with st.expander("Hyperparameter sweep: one or two settings, several values", icon=":material/stacked_line_chart:"):
+        # One setting and its values under each other, each as wide as the form: side by side, a laptop screen cut
+        # both the setting's name and a list of eight learning rates short.
         for (setting_key, values_key), (label, default_values) in zip(SWEEP_KEYS, (("Vary", "32, 64, 128"),
                                                                                      ("and (optional)", ""))):
-            setting, values = st.columns([2, 3])
             options = list(SWEEP_SETTINGS) if setting_key == "sweep_setting" else [NOTHING, *SWEEP_SETTINGS]
-            setting.selectbox(label, options, key=setting_key, disabled=busy,
-                              format_func=lambda name: SWEEP_SETTINGS.get(name, "nothing else"))
-            values.text_input("Values", value=default_values, key=values_key, disabled=busy,
-                              help="From 2 to 8 values separated by commas; every other setting as above.")
+            st.selectbox(label, options, key=setting_key, disabled=busy,
+                         format_func=lambda name: SWEEP_SETTINGS.get(name, "nothing else"))
+            st.text_input("Values", value=default_values, key=values_key, disabled=busy,
+                          help="From 2 to 8 values separated by commas; every other setting as above.")
         st.button("Run the sweep", icon=":material/stacked_line_chart:", disabled=busy or not ready,
                   on_click=start_sweep, args=(preset,))
         st.caption(f"Each combination of values is one run (at most {SWEEP_MAX_RUNS}), trained one after another "

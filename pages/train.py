@@ -4,11 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from core.arrays import split_sizes
+from core.compile_options import learning_rate_used, smaller_learning_rate
 from core.datasets import loaded_dataset
+from core.number_text import readable_loss, readable_number
 from core.runs import CONTINUABLE_STATES, RunState, TrainingRun
 from core.shapes import analyse_spec
 from dashboard.charts import training_curve
 from dashboard.live import draw_live
+from dashboard.run_actions import saved_model_path
 from dashboard.spiral_view import show_regions
 from dashboard.state import (
     PAGES_DIRECTORY,
@@ -27,7 +30,6 @@ from dashboard.train_controls import (
     MORE_EPOCHS_KEY,
     SWEEP_STARTED_KEY,
     continue_run,
-    retry_learning_rate,
     retry_slower,
     settings_form,
     start_run,
@@ -75,16 +77,20 @@ def draw_run(run: TrainingRun) -> None:
     speed.metric("Samples per second", "–" if not (fitted and snapshot.steady_epoch_seconds) else
                  f"{fitted / snapshot.steady_epoch_seconds:,.0f}",
                  help="Training examples per second of an epoch, its validation pass included.")
-    rate.metric("Learning rate", "–" if not snapshot.epochs or snapshot.epochs[-1].learning_rate is None else
-                f"{snapshot.epochs[-1].learning_rate:.3g}", help="As it was in the last epoch (schedules change it).")
+    last_rate = snapshot.epochs[-1].learning_rate if snapshot.epochs else None
+    shown_rate = learning_rate_used(run.spec.compile) if last_rate is None else last_rate
+    rate.metric("Learning rate", readable_number(shown_rate),
+                help="As it was in the last epoch (schedules change it); before one ended, as the run started.")
     if not run.is_active:  # The scores exist a moment before the run settles (while it is saved).
         if run.test_loss is not None:
-            test_loss.metric("Test loss", f"{run.test_loss:.4f}")
+            test_loss.metric("Test loss", readable_loss(run.test_loss))
         if run.test_accuracy is not None:
             test_accuracy.metric("Test accuracy", f"{run.test_accuracy:.2%}")
     if snapshot.epochs:
         with st.expander("Every epoch"):
             table = pd.DataFrame([record.to_dict() for record in snapshot.epochs]).dropna(axis="columns", how="all")
+            if "learning_rate" in table:
+                table["learning_rate"] = table["learning_rate"].map(readable_number)
             st.dataframe(table, hide_index=True, width="stretch")
 
 
@@ -150,7 +156,7 @@ else:
         st.caption(f"Showing your last run, of `{run.preset}`. Start training to run `{preset.name}`.")
     draw_live(lambda: draw_run(run), lambda: run.is_active)
     if run.diverged and run.preset == preset.name:
-        st.button(f"Retry with learning rate {retry_learning_rate(run):g}", icon=":material/replay:",
-                  on_click=retry_slower, args=(run, preset))
-    if run.state is RunState.FINISHED:
+        st.button(f"Retry with learning rate {readable_number(smaller_learning_rate(run.spec.compile))}",
+                  icon=":material/replay:", on_click=retry_slower, args=(run, preset))
+    if not run.is_active and (run.model is not None or saved_model_path(run) is not None):  # Stopped runs too.
         st.page_link(str(PAGES_DIRECTORY / "predict.py"), label="See its predictions", icon=":material/visibility:")

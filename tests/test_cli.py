@@ -66,9 +66,44 @@ def test_validation_metrics_appear_when_data_is_held_back():
     assert {"val_loss", "val_accuracy"} <= first_epoch.keys()
 
 
+def test_a_learning_rate_of_1000_diverges_with_advice_and_status_1():
+    result = run_cli("train", "--preset", "mnist-dense512", "--optimizer", "sgd", "--learning-rate", "1000",
+                     "--epochs", "3")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: in epoch 1 the loss grew") and result.stderr.count("\n") == 1, result.stderr
+    assert "training diverged" in result.stderr and "Try one ten times smaller (100)" in result.stderr
+    assert "test loss" not in result.stdout
+
+
+def test_the_optimizer_and_learning_rate_reach_the_run(tmp_path):
+    result = run_cli("train", "--preset", "mnist-dense512", "--optimizer", "sgd", "--learning-rate", "0.001",
+                     "--epochs", "3", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[1:4]] == ["epoch 1", "epoch 2", "epoch 3"]
+    assert "learning_rate 0.001 " in result.stdout and "test loss " in result.stdout
+    [folder] = tmp_path.iterdir()
+    run = RunRegistry(RunStorage(tmp_path)).get(folder.name)
+    assert (run.spec.compile.optimizer, run.spec.compile.learning_rate) == ("sgd", 0.001)
+
+
+def test_a_spec_file_trains_on_the_first_dataset_it_fits(tmp_path):
+    spec = tmp_path / "spiral.json"
+    spec.write_text(run_cli("export", "--preset", "spiral-dense10", "--format", "json").stdout)
+    result = run_cli("train", "--spec", str(spec), "--epochs", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert (summary["model"], summary["dataset"]) == ("custom spec", "spiral")
+
+
 @pytest.mark.parametrize(
     "arguments, message",
     [
+        (["train", "--preset", "spiral-dense10", "--optimizer", "nadam"], "invalid choice: 'nadam'"),
+        (["train", "--preset", "spiral-dense10", "--learning-rate", "fast"], "invalid float value: 'fast'"),
+        (["train", "--preset", "spiral-dense10", "--learning-rate", "0"], "the learning rate must be a number above 0"),
+        (["train", "--spec", "no-such-spec.json"], "No such file or directory"),
+        (["train", "--spec", "README.md"], "--spec README.md: this is not valid JSON"),
+        (["train", "--preset", "spiral-dense10", "--spec", "x.json"], "not allowed with argument --preset"),
         (["train", "--preset", "nope"], "unknown preset 'nope'"),
         (["train", "--preset", "mnist-dense512", "--epochs", "0"], "epochs must be"),
         (["train", "--preset", "mnist-dense512", "--epochs", "many"], "invalid int value: 'many'"),
@@ -77,7 +112,7 @@ def test_validation_metrics_appear_when_data_is_held_back():
         (["train", "--preset", "spiral-dense10", "--validation-split", "0.999"], "leaves 0 of 300 examples"),
         (["train", "--preset", "spiral-dense10", "--seed", "-1"], "seed must be a whole number from 0"),
         (["train", "--preset", "spiral-dense10", "--out", "README.md"], "is a file; give a folder"),
-        (["train"], "the following arguments are required: --preset"),
+        (["train"], "one of the arguments --preset --spec is required"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )
