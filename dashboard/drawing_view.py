@@ -14,6 +14,7 @@ from core.datasets import Dataset
 from core.drawing import DigitSteps, preprocess_drawing
 from core.drawn_digits import DrawnDigits
 from core.inference import predict_all, predict_one
+from core.number_text import counted
 from core.predictions import predictions_for
 from core.runs import TrainingRun
 from dashboard.charts import probability_bars
@@ -99,7 +100,7 @@ def save_drawing(digit: np.ndarray, predicted: int, dataset: Dataset) -> None:
         except ValueError as error:
             st.error(f"Not saved: {error}")
             return
-        st.success(f"Saved as a {dataset.class_names[label]}: your test set holds {count} drawing(s). See them under "
+        st.success(f"Saved as a {dataset.class_names[label]}: your test set holds {counted(count, 'drawing')}. See them under "
                    "**My drawings**.")
 
 

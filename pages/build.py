@@ -7,6 +7,7 @@ from core.datasets import dataset_outline
 from core.editing import input_shape_options
 from core.export import python_script
 from core.layers import CATALOGUE
+from core.number_text import counted
 from core.presets import PRESETS
 from core.shapes import analyse_spec
 from core.specs import LOSSES, METRICS, OPTIMIZERS
@@ -36,8 +37,6 @@ from dashboard.state import (
     working_spec,
 )
 
-TABLE_ROW_PIXELS = 35  # Streamlit's row height: the summary table shows every layer without a scroll bar.
-
 st.title("Build")
 selected_preset()  # Sets the default choice before the widget reads it.
 st.selectbox(
@@ -59,17 +58,18 @@ st.markdown(preset.description)
 if dataset is not None:
     st.caption(f"**Data** · {dataset.summary()}")
 else:
-    st.info(f"**Data** · {outline.title}: one example is {outline.example_shape}, {outline.num_classes} classes. "
-            f"You can build, inspect and export this model; to train it here, the data is missing: {data_problem}",
-            icon=":material/info:")
+    st.caption(f"**Data** · {outline.title}: one example is {outline.example_shape}, {outline.num_classes} classes.")
 
 if EDIT_ERROR_KEY in st.session_state:
     st.warning(st.session_state[EDIT_ERROR_KEY], icon=":material/undo:")
 if spec != preset.spec:
     st.button("Back to the preset's model", icon=":material/restart_alt:", on_click=reset_model)
-if analysis.ok:
-    st.success(f"Ready to train: {len(spec.layers)} layers, {analysis.total_parameters:,} parameters.",
-               icon=":material/check_circle:")
+size = f"{counted(len(spec.layers), 'layer')}, {analysis.total_parameters:,} parameters"
+if analysis.ok and dataset is not None:
+    st.success(f"Ready to train: {size}.", icon=":material/check_circle:")
+elif analysis.ok:  # What Train says too: the model is fine, the data is not here.
+    st.info(f"The model is valid ({size}), but it cannot train here yet: {data_problem} You can still inspect it "
+            "and download it as a script.", icon=":material/cloud_off:")
 else:
     for problem in analysis.problems:
         st.error(str(problem), icon=":material/error:")
@@ -104,7 +104,7 @@ with layers_column:
 
 with summary_column:
     st.subheader("Summary")
-    st.dataframe(table, hide_index=True, width="stretch", height=TABLE_ROW_PIXELS * (len(table) + 1) + 3,
+    st.dataframe(table, hide_index=True, width="stretch", height="content",  # Every layer, at any type size.
                  column_config={"Param #": st.column_config.NumberColumn(format="localized")})
     st.markdown(f"**Total params** {analysis.total_parameters:,} · **Trainable** {analysis.trainable_parameters:,} · "
                 f"**Non-trainable** {analysis.total_parameters - analysis.trainable_parameters:,}")
@@ -142,13 +142,18 @@ config = current_training_config(preset)
 code = python_script(spec, config, preset.dataset, preset.title)
 script, as_json, upload = st.columns(3)
 script.download_button("Download the Python script", code, file_name=f"{preset.name}.py", mime="text/x-python",
-                       icon=":material/download:", on_click="ignore")
+                       icon=":material/download:", on_click="ignore", disabled=not analysis.ok)
+if not analysis.ok:
+    script.caption("Offered once the model is valid: as it stands, Keras would refuse it too (see the problems above).")
 as_json.download_button("Download the spec (JSON)", spec.to_json(), file_name=f"{preset.name}.json",
                         mime="application/json", icon=":material/data_object:", on_click="ignore")
 upload.file_uploader("Open a spec (JSON)", type=["json"], key=UPLOAD_KEY, on_change=spec_uploaded,
                      help="A spec downloaded from Keras Lab; unknown layer types or settings are refused.")
 with st.expander("Show code: a standalone Keras script", icon=":material/code:"):
-    st.caption("Runs on its own with keras and numpy: `python script.py --epochs 1 --limit 256` for a quick try.")
+    if analysis.ok:
+        st.caption("Runs on its own with keras and numpy: `python script.py --epochs 1 --limit 256` for a quick try.")
+    else:
+        st.warning(f"This script will not run yet: {analysis.problems[0]}", icon=":material/error:")
     st.code(code, language="python")
 link = model_link()
 if link is not None:

@@ -128,7 +128,7 @@ def draw_a_one(page) -> None:
     assert answer.inner_text() == "1", "a vertical stroke, preprocessed as MNIST was, reads as a one"
     page.get_by_text(re.compile(r"^Predicted in [\d.]+ ms of server time")).wait_for()
     page.get_by_role("button", name="Save to my test set").click()
-    page.get_by_text("Saved as a 1: your test set holds 1 drawing(s).", exact=False).wait_for()
+    page.get_by_text("Saved as a 1: your test set holds 1 drawing.", exact=False).wait_for()
     page.get_by_text("My drawings", exact=True).first.click()
     mine = page.get_by_test_id("stMetric").filter(has_text="Accuracy on your drawings").get_by_test_id("stMetricValue")
     mine.wait_for()

@@ -3,7 +3,7 @@ drawing is saved as what it is, and a label the learner picks stays picked."""
 
 import re
 
-from browser_support import choose, sidebar_link, train_for_one_epoch
+from browser_support import choose, page_after_one_epoch
 from conftest import wait_until
 
 TOP_BAR, DOWN_STROKE, DOT = ((0.3, 0.25), (0.7, 0.25)), ((0.7, 0.25), (0.45, 0.8)), ((0.2, 0.9), (0.22, 0.92))
@@ -22,11 +22,7 @@ def stroke(page, canvas, start: tuple[float, float], end: tuple[float, float]) -
 
 
 def test_the_saved_label_follows_the_latest_answer_until_the_learner_picks_one(dashboard, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    page.goto(f"{dashboard}/train")
-    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
-    train_for_one_epoch(page)
-    sidebar_link(page, "Predict").click()
+    page = page_after_one_epoch(browser, dashboard, "Predict")
     page.get_by_text("Draw a digit", exact=True).first.click()
     page.get_by_text("Draw a digit on the black square").wait_for()
     canvas = page.locator("canvas").last  # The drawable canvas's top layer, which takes the mouse.
@@ -44,7 +40,7 @@ def test_the_saved_label_follows_the_latest_answer_until_the_learner_picks_one(d
         wait_until(lambda: label.input_value() == answer.inner_text(), timeout=30)
     assert answers[0] != answers[1], f"the two strokes should read differently ({answers}) for this to test anything"
     page.get_by_role("button", name="Save to my test set").click()
-    page.get_by_text(f"Saved as a {answers[1]}: your test set holds 1 drawing(s).", exact=False).wait_for()
+    page.get_by_text(f"Saved as a {answers[1]}: your test set holds 1 drawing.", exact=False).wait_for()
 
     picked = next(name for name in "0123456789" if name not in answers)
     choose(page, "It is really a", picked)
@@ -52,6 +48,6 @@ def test_the_saved_label_follows_the_latest_answer_until_the_learner_picks_one(d
     page.wait_for_timeout(3000)
     assert label.input_value() == picked
     page.get_by_role("button", name="Save to my test set").click()
-    page.get_by_text(re.compile(rf"Saved as a {picked}: your test set holds 2 drawing")).wait_for()
+    page.get_by_text(re.compile(rf"Saved as a {picked}: your test set holds 2 drawings")).wait_for()
     assert page.get_by_test_id("stException").count() == 0
     page.close()

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from core.sharing import spec_from_token
 from conftest import wait_until
-from test_pages import APP, open_app, visit
+from core.editing import remove_layer
+from core.presets import PRESETS
+from core.sharing import spec_from_token, spec_token
+from test_pages import APP, open_app, page_text, visit
 
 
 def summary(app: AppTest) -> list[tuple[str, str, object]]:
@@ -130,8 +132,11 @@ def test_a_preset_without_its_data_yet_builds_but_does_not_train():
     assert summary(app)[1:] == [("1 · Embedding 1000→64", "(None, 100, 64)", 64000),
                                 ("2 · SimpleRNN 30", "(None, 30)", 2850), ("3 · Dense 16 relu", "(None, 16)", 496),
                                 ("4 · Dense 1 sigmoid", "(None, 1)", 17)]
-    assert "the data is missing: keras.datasets.imdb is not cached" in app.info[0].value, "offline, uncached"
-    assert "It needs 19.1 MB: copy imdb.npz and imdb_word_index.json" in app.info[0].value
+    assert not app.success, "never 'Ready to train' while the data is missing"
+    [status] = app.info
+    assert status.value.startswith("The model is valid (4 layers, 67,363 parameters), but it cannot train here yet: "
+                                   "keras.datasets.imdb is not cached"), "offline, uncached: as Train says"
+    assert "It needs 19.1 MB: copy imdb.npz and imdb_word_index.json" in status.value
     visit(app, "train")
     assert "cannot train here yet" in app.info[0].value and "19.1 MB" in app.info[0].value
     assert not app.exception
@@ -139,7 +144,8 @@ def test_a_preset_without_its_data_yet_builds_but_does_not_train():
 
 def test_cats_vs_dogs_builds_and_asks_for_its_photos():
     app = build_page("catsdogs-cnn")
-    assert "it is not built into Keras Lab: upload yours on the Data page" in app.info[0].value
+    assert not app.success and len(app.info) == 1
+    assert "cannot train here yet: it is not built into Keras Lab: upload yours on the Data page" in app.info[0].value
     visit(app, "train")
     assert "cannot train here yet: it is not built into Keras Lab: upload yours on the Data page" in app.info[0].value
     assert not app.exception
@@ -181,3 +187,18 @@ def test_train_trains_the_model_as_edited_and_keeps_it_with_the_run():
     wait_until(lambda: app.run() and "finished, test accuracy" in app.sidebar.markdown[-1].value, every=0.3)
     record = json.loads((Path(os.environ["KERAS_LAB_HOME"]) / "runs" / app.query_params["run"] / "run.json").read_text())
     assert [layer["settings"]["units"] for layer in record["spec"]["layers"]] == [16, 3]
+
+
+def test_a_model_keras_would_refuse_offers_no_script_and_says_why():
+    broken = remove_layer(PRESETS["mnist-dense512"].spec, 2)  # Dense 512 as the output of ten classes.
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params.update({"preset": "mnist-dense512", "spec": spec_token(broken)})
+    visit(app.run(), "build")
+    script, spec_file = app.get("download_button")
+    assert script.proto.disabled and not spec_file.proto.disabled, "the spec can still be downloaded and fixed"
+    assert "Offered once the model is valid" in page_text(app)
+    assert any(warning.value.startswith("This script will not run yet: ") for warning in app.warning)
+
+    valid = build_page("mnist-softmax")
+    assert not valid.get("download_button")[0].proto.disabled
+    assert valid.success[0].value == "Ready to train: 1 layer, 7,850 parameters.", "one layer, not '1 layers'"

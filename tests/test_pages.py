@@ -89,7 +89,7 @@ def test_train_then_predict():
     assert metrics["True label"] in digits and metrics["Predicted"] in digits
     assert len(app.get("plotly_chart")) == 2, "the digit and its probability bars"
     app.number_input(key="predict_position").set_value(1000).run()
-    assert not app.exception and "Test example #999" in page_text(app)
+    assert not app.exception and "Test example #1,000" in page_text(app)
     verdict = [*app.success, *app.error][0].value
     right = metrics_of(app)["True label"] == metrics_of(app)["Predicted"]
     assert verdict.startswith("Right:" if right else "Wrong:")
