@@ -135,6 +135,21 @@ def draw_a_one(page) -> None:
     assert mine.inner_text() == "100.0%"
 
 
+def remove_the_first_layer(page) -> None:
+    """Open layer 1 and press its remove button; pressed again if a page run still under way swallowed the click."""
+    for _ in range(3):
+        first_layer = page.get_by_test_id("stExpander").first
+        if first_layer.locator("details").get_attribute("open") is None:
+            first_layer.locator("summary").click()
+        first_layer.locator("[class*='-remove'] button").first.click()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(layer_labels(page)) != 1:
+            page.wait_for_timeout(200)
+        if len(layer_labels(page)) == 1:
+            return
+    raise AssertionError(f"layer 1 was not removed: {layer_labels(page)}")
+
+
 def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(f"{dashboard}/build?preset=mnist-dense512")
@@ -142,10 +157,7 @@ def test_build_a_small_cnn_by_hand_then_train_it(dashboard, browser, tmp_path):
 
     choose(page, "Input shape (one example)", "(28, 28, 1)")
     page.get_by_text(re.compile(r"^Layer 1 \(Dense\) leaves the model's output with shape")).wait_for()
-    first_layer = page.get_by_test_id("stExpander").first
-    first_layer.locator("summary").click()
-    first_layer.locator("[class*='-remove'] button").first.click()
-    wait_until(lambda: len(layer_labels(page)) == 1, timeout=60)  # A page run can take long on two busy cores.
+    remove_the_first_layer(page)
 
     add_layer(page, "Conv2D", 1)
     add_layer(page, "MaxPooling2D", 2)
@@ -255,7 +267,8 @@ def test_compare_two_runs_and_sweep_three_values(dashboard, browser):
         const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.layout.title.text.includes('Sweep over'));
         return plot ? {x: plot.data[0].x, best: plot.data[2].text[0]} : null;
     }"""
-    wait_until(lambda: page.evaluate(sweep_points) is not None, timeout=30)
+    # The chart may redraw a moment after the count of finished runs: wait for its third point.
+    wait_until(lambda: len((page.evaluate(sweep_points) or {"x": []})["x"]) == 3, timeout=60)
     points = page.evaluate(sweep_points)
     assert points["x"] == [4, 8, 16] and points["best"].startswith("best: ")
     assert page.get_by_test_id("stException").count() == 0
@@ -349,8 +362,9 @@ def test_the_cpu_benchmark_of_the_mlp_runs_from_the_page(dashboard, browser, tmp
     page.get_by_text(re.compile(r"^Measured 1 of 1: saved as")).wait_for(timeout=180_000)
     wait_until(lambda: page.evaluate(BENCHMARK_BARS) is not None, timeout=30)
     bars = page.evaluate(BENCHMARK_BARS)
-    assert [devices for _, devices in bars] == [["cpu"]], "this machine's CPU; not the 4-conv CNN's quoted figures"
-    assert "measured here" in bars[0][0]
+    # Every bar is this machine's CPU (the page test may have saved one too); not the 4-conv CNN's quoted figures.
+    assert bars and all(devices == ["cpu"] for _, devices in bars), bars
+    assert all("measured here" in name and "published" not in name for name, _ in bars), bars
 
     bad = tmp_path / "results.json"
     bad.write_text('{"schema_version": 1}')
