@@ -5,23 +5,20 @@ import streamlit as st
 from core.compile_options import LOSS_EXPLANATIONS, OPTIMIZER_EXPLANATIONS, compile_summary, suggested_loss
 from core.datasets import dataset_outline
 from core.editing import input_shape_options
-from core.export import python_script
 from core.layers import CATALOGUE
-from core.number_text import counted
 from core.presets import PRESETS
 from core.shapes import analyse_spec
 from core.specs import LOSSES, METRICS, OPTIMIZERS
 from dashboard.builder import (
     ADD_TYPE_KEY,
-    UPLOAD_KEY,
     add_layer,
     compile_widget,
     input_shape_changed,
     layer_form,
-    spec_uploaded,
     summary_table,
     use_default_learning_rate,
 )
+from dashboard.build_views import show_readiness, show_take_away
 from dashboard.diagram import layer_caption, model_diagram
 from dashboard.state import (
     EDIT_ERROR_KEY,
@@ -64,15 +61,7 @@ if EDIT_ERROR_KEY in st.session_state:
     st.warning(st.session_state[EDIT_ERROR_KEY], icon=":material/undo:")
 if spec != preset.spec:
     st.button("Back to the preset's model", icon=":material/restart_alt:", on_click=reset_model)
-size = f"{counted(len(spec.layers), 'layer')}, {analysis.total_parameters:,} parameters"
-if analysis.ok and dataset is not None:
-    st.success(f"Ready to train: {size}.", icon=":material/check_circle:")
-elif analysis.ok:  # What Train says too: the model is fine, the data is not here.
-    st.info(f"The model is valid ({size}), but it cannot train here yet: {data_problem} You can still inspect it "
-            "and download it as a script.", icon=":material/cloud_off:")
-else:
-    for problem in analysis.problems:
-        st.error(str(problem), icon=":material/error:")
+show_readiness(spec, analysis, dataset, data_problem)
 
 layers_column, summary_column = st.columns(2, gap="large")
 with layers_column:
@@ -138,23 +127,7 @@ st.caption(f"**{spec.compile.optimizer}**: {OPTIMIZER_EXPLANATIONS[spec.compile.
            + ("" if spec.compile.loss == suggested else f" For this output and data the usual loss is **{suggested}**."))
 
 st.subheader("Take it with you")
-config = current_training_config(preset)
-code = python_script(spec, config, preset.dataset, preset.title)
-script, as_json, upload = st.columns(3)
-script.download_button("Download the Python script", code, file_name=f"{preset.name}.py", mime="text/x-python",
-                       icon=":material/download:", on_click="ignore", disabled=not analysis.ok)
-if not analysis.ok:
-    script.caption("Offered once the model is valid: as it stands, Keras would refuse it too (see the problems above).")
-as_json.download_button("Download the spec (JSON)", spec.to_json(), file_name=f"{preset.name}.json",
-                        mime="application/json", icon=":material/data_object:", on_click="ignore")
-upload.file_uploader("Open a spec (JSON)", type=["json"], key=UPLOAD_KEY, on_change=spec_uploaded,
-                     help="A spec downloaded from Keras Lab; unknown layer types or settings are refused.")
-with st.expander("Show code: a standalone Keras script", icon=":material/code:"):
-    if analysis.ok:
-        st.caption("Runs on its own with keras and numpy: `python script.py --epochs 1 --limit 256` for a quick try.")
-    else:
-        st.warning(f"This script will not run yet: {analysis.problems[0]}", icon=":material/error:")
-    st.code(code, language="python")
+show_take_away(spec, analysis, preset, current_training_config(preset))
 link = model_link()
 if link is not None:
     st.markdown("**A link to exactly this model**, to share or to put on a slide:")
