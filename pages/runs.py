@@ -1,16 +1,10 @@
 """Runs: every run of this visitor, kept across reloads and restarts; compare their curves, rename, delete, download."""
 
-import pandas as pd
 import streamlit as st
 
 from core.datasets import dataset_outline
 from core.history import epochs_csv
-from core.run_comparison import comparable_runs
-from core.sweeps import SETTINGS as SWEEP_SETTINGS
-from dashboard.charts import compared_curves, sweep_chart
-from dashboard.live import draw_live
 from dashboard.run_actions import (
-    COMPARE_KEY,
     MESSAGE_KEY,
     NOTICE_KEY,
     SELECTED_KEY,
@@ -25,6 +19,7 @@ from dashboard.run_actions import (
     saved_model_path,
     switch_if_opened,
 )
+from dashboard.run_views import show_comparison, show_runs_table, show_sweeps
 from dashboard.state import PAGES_DIRECTORY, run_registry, selected_preset, session_owner
 from dashboard.upload_limit import upload_limit_megabytes
 
@@ -49,45 +44,11 @@ if not runs:
 st.caption("Your runs are kept on the server with their model. Your address carries your private visitor key: "
            "bookmark it to find them again after closing the browser.")
 
-table = pd.DataFrame([{
-    "Name": run.name, "Model": run.preset, "State": run.state.value, "Epochs": len(run.history.snapshot().epochs),
-    "Test accuracy": run.test_accuracy, "Seconds per epoch": run.history.snapshot().steady_epoch_seconds,
-    "Trained on": run.hardware,
-} for run in runs])
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "Test accuracy": st.column_config.NumberColumn(format="percent"),
-    "Seconds per epoch": st.column_config.NumberColumn(format="%.2f"),
-})
-
+show_runs_table(runs)
 by_id = {run.run_id: run for run in runs}
 st.subheader("Compare")
-st.session_state.setdefault(COMPARE_KEY, [run.run_id for run in comparable_runs(runs)])
-st.session_state[COMPARE_KEY] = [run_id for run_id in st.session_state[COMPARE_KEY] if run_id in by_id]
-compare_key = run_picker_key(COMPARE_KEY)
-chosen = st.multiselect("Runs to overlay", list(by_id), format_func=lambda run_id: by_id[run_id].name,
-                        key=compare_key, on_change=keep_picked, args=(COMPARE_KEY, compare_key),
-                        help="At first the newest run and the one before it on the same data.")
-if chosen:
-    loss, accuracy = st.columns(2)
-    loss.plotly_chart(compared_curves([by_id[run_id] for run_id in chosen], "loss"), width="stretch", key="compare_loss")
-    accuracy.plotly_chart(compared_curves([by_id[run_id] for run_id in chosen], "accuracy"), width="stretch",
-                          key="compare_accuracy")
-
-sweeps = {}
-for run in runs:
-    if run.sweep:
-        sweeps.setdefault(run.sweep, []).append(run)
-
-
-def draw_sweeps() -> None:
-    for sweep_runs in sweeps.values():
-        st.subheader("Sweep over " + " and ".join(SWEEP_SETTINGS[setting] for setting in sweep_runs[0].sweep_values))
-        finished = sum(run.state.value == "finished" for run in sweep_runs)
-        st.caption(f"{finished} of {len(sweep_runs)} runs finished.")
-        st.plotly_chart(sweep_chart(sweep_runs), width="stretch", key=f"sweep_{sweep_runs[0].sweep}")
-
-
-draw_live(draw_sweeps, lambda: any(run.is_active for sweep_runs in sweeps.values() for run in sweep_runs))
+show_comparison(runs)
+show_sweeps(runs)
 
 st.subheader("One run")
 if st.session_state.get(SELECTED_KEY) not in by_id:

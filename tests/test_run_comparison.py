@@ -1,7 +1,7 @@
 """The runs overlaid before the learner chooses are the newest and the ones before it on the same data."""
 
 from core.presets import PRESETS
-from core.run_comparison import comparable_runs
+from core.run_comparison import comparable_runs, sweeps_of
 from core.runs import TrainingRun
 
 
@@ -18,3 +18,10 @@ def test_the_newest_run_is_compared_with_the_one_before_it_on_the_same_data():
     assert [run.run_id for run in comparable_runs(newest_first, count=3)] == ["run-4", "run-1"]
     assert [run.run_id for run in comparable_runs(newest_first[1:])] == ["run-3"], "alone rather than unrelated"
     assert comparable_runs([]) == []
+
+
+def test_the_runs_of_each_sweep_are_grouped_in_order():
+    first, second, alone, third = (run_of("spiral-dense10", number) for number in range(4))
+    first.sweep = second.sweep = "a"
+    third.sweep = "b"
+    assert sweeps_of([first, alone, second, third]) == [[first, second], [third]]
