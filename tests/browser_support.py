@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
 from conftest import REPOSITORY, wait_until
 
@@ -45,8 +46,6 @@ def browser():
         pytest.fail(problem)
     if problem:
         pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield chromium
@@ -76,9 +75,20 @@ def sidebar_link(page, name: str):
 
 
 def choose(page, label: str, option) -> None:
-    """Pick an option of the selectbox called `label` (`option`: its text, or a pattern)."""
-    page.get_by_role("combobox", name=label).click()
+    """Pick an option of the selectbox called `label` (`option`: its text, or a pattern).
+
+    Just after a rerun or an expander opening, a click may only focus the box, so it clicks until options show."""
+    box = page.get_by_role("combobox", name=label)
+    wait_until(lambda: box.click() or _options_show(page), timeout=30, every=0.2)
     page.get_by_role("option", name=option, exact=isinstance(option, str)).click()
+
+
+def _options_show(page) -> bool:
+    try:
+        page.get_by_role("option").first.wait_for(timeout=2_000)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def choose_preset(page, name: str) -> None:

@@ -33,10 +33,7 @@ def test_a_learning_rate_of_1000_explains_itself_on_a_log_axis_and_offers_a_retr
     page.goto(f"{dashboard}/train?preset=mnist-dense512")
     page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
     page.get_by_text("Optimizer for a quick retry").click()
-    optimizer = page.get_by_role("combobox", name="Optimizer")
-    # Just after the expander opens, the first click only focuses the box: click until its options show.
-    wait_until(lambda: optimizer.click() or page.get_by_role("option").count() > 0, timeout=20, every=0.5)
-    page.get_by_role("option", name="sgd", exact=True).click()
+    choose(page, "Optimizer", "sgd")
     rate = page.get_by_role("spinbutton", name="Learning rate")
     rate.fill("1000")
     rate.press("Enter")
