@@ -17,20 +17,36 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from core.arrays import check_fits, split_sizes
-from core.benchmark import CUSTOM_SPEC, BenchmarkProgress, fitting_dataset, plan_from_arguments, run_benchmark
-from core.benchmark_results import BenchmarkResult, Measurement, ResultStore, result_to_json
-from core.data_files import LoadReport, check_upload_size, load_data_file, load_idx_files
-from core.dataset_store import DatasetStore
-from core.datasets import Dataset, dataset_outline, load_dataset
-from core.editing import change_compile
-from core.export import python_script
-from core.history import EpochRecord
+from core.benchmark.plan import (
+    CUSTOM_SPEC,
+    BenchmarkProgress,
+    fitting_dataset,
+    plan_from_arguments,
+    run_benchmark,
+)
+from core.benchmark.results import (
+    BenchmarkResult,
+    Measurement,
+    ResultStore,
+    result_to_json,
+)
+from core.data.catalogue import Dataset, dataset_outline, load_dataset
+from core.data.store import DatasetStore
+from core.data.uploads.formats import (
+    LoadReport,
+    check_upload_size,
+    load_data_file,
+    load_idx_files,
+)
+from core.models.editing import change_compile
+from core.models.export import python_script
+from core.models.inputs import check_fits, split_sizes
+from core.models.presets import PRESETS, get_preset
+from core.models.spec import OPTIMIZERS, ModelSpec, TrainingConfig
 from core.number_text import readable_loss, readable_number
-from core.presets import PRESETS, get_preset
-from core.runs import RunRegistry, RunState, TrainingRun, new_run_id
-from core.specs import OPTIMIZERS, ModelSpec, TrainingConfig
-from core.storage import RunStorage
+from core.training.history import EpochRecord
+from core.training.registry import RunRegistry, RunState, TrainingRun, new_run_id
+from core.training.storage import RunStorage
 
 USAGE_ERROR = 2
 DIVERGED = 1

@@ -9,7 +9,12 @@ import streamlit as st
 from dashboard.rerun_guard import keep_keras_state_across_reruns
 from dashboard.state import PAGES_DIRECTORY, keep_widget_values, sync_with_url
 from dashboard.status import render_sidebar
-from dashboard.workshop import apply_dark_theme, apply_presenter_style, presenter_mode, read_workshop_parameters
+from dashboard.workshop import (
+                   apply_dark_theme,
+                   apply_presenter_style,
+                   presenter_mode,
+                   read_workshop_parameters,
+)
 
 keep_keras_state_across_reruns()
 read_workshop_parameters()

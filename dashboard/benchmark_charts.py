@@ -8,7 +8,7 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
-from core.benchmark_results import BenchmarkResult, Measurement
+from core.benchmark.results import BenchmarkResult, Measurement
 from dashboard.charts import CLASS_COLORS
 
 REFERENCE_COLOR = "#9aa5b1"

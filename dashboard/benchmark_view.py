@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.benchmark import BenchmarkPlan
-from core.benchmark_jobs import BenchmarkJob, BenchmarkJobs
-from core.benchmark_results import REFERENCE_RESULT, BenchmarkResult, result_from_json, result_to_json, results_to_csv
-from core.datasets import OUTLINES
-from core.devices import DeviceReport, discover_devices
-from core.presets import PRESETS
-from dashboard.benchmark_charts import (batch_size_lines, default_comparison, epoch_time_bars, measurement_rows,
-                                        result_name)
+from core.benchmark.devices import DeviceReport, discover_devices
+from core.benchmark.jobs import BenchmarkJob, BenchmarkJobs
+from core.benchmark.plan import BenchmarkPlan
+from core.benchmark.results import (
+    REFERENCE_RESULT,
+    BenchmarkResult,
+    result_from_json,
+    result_to_json,
+    results_to_csv,
+)
+from core.data.catalogue import OUTLINES
+from core.models.presets import PRESETS
+from dashboard.benchmark_charts import (
+    batch_size_lines,
+    default_comparison,
+    epoch_time_bars,
+    measurement_rows,
+    result_name,
+)
 from dashboard.live import draw_live
 from dashboard.state import selected_preset, session_owner, working_spec
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.datasets import Dataset
-from core.export import python_script
+from core.data.catalogue import Dataset
+from core.models.analysis import SpecAnalysis
+from core.models.export import python_script
+from core.models.presets import Preset
+from core.models.spec import ModelSpec, TrainingConfig
 from core.number_text import counted
-from core.presets import Preset
-from core.shapes import SpecAnalysis
-from core.specs import ModelSpec, TrainingConfig
 from dashboard.builder import UPLOAD_KEY, spec_uploaded
 
 

@@ -1,4 +1,4 @@
-"""The Build page's widgets and their callbacks: a form per layer (drawn from `core.layers.CATALOGUE`), the
+"""The Build page's widgets and their callbacks: a form per layer (drawn from `core.models.layers.CATALOGUE`), the
 compile settings, adding a layer, opening a spec file, and the summary table.
 
 Every widget writes through a callback into the working spec (`dashboard.state`), which is the one truth:
@@ -13,7 +13,8 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from core.editing import (
+from core.models.analysis import SpecAnalysis
+from core.models.editing import (
     change_compile,
     change_input_shape,
     change_setting,
@@ -23,11 +24,16 @@ from core.editing import (
     parse_shape,
     remove_layer,
 )
-from core.layers import Setting, layer_kind
-from core.shapes import SpecAnalysis
-from core.specs import ModelSpec
+from core.models.layers import Setting, layer_kind
+from core.models.spec import ModelSpec
 from dashboard.diagram import layer_caption
-from dashboard.state import EDIT_ERROR_KEY, EDITS_KEY, set_working_spec, widget_key, working_spec
+from dashboard.state import (
+    EDIT_ERROR_KEY,
+    EDITS_KEY,
+    set_working_spec,
+    widget_key,
+    working_spec,
+)
 
 ADD_TYPE_KEY, UPLOAD_KEY = "build_add_type", "build_upload"
 

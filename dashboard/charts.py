@@ -8,9 +8,9 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.history import HistorySnapshot
 from core.number_text import readable_number
-from core.runs import TrainingRun
+from core.training.history import HistorySnapshot
+from core.training.registry import TrainingRun
 
 MAX_BATCH_POINTS = 1500
 SMOOTHING = 0.9

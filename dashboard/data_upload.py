@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data_files import LoadReport
-from core.data_uploads import load_uploaded_files
+from core.data.uploads.formats import LoadReport
+from core.data.uploads.upload_box import load_uploaded_files
 from dashboard.data_view import show_dataset
 from dashboard.datasets_table import dataset_store
 from dashboard.state import DATA_VIEW_KEY, PAGES_DIRECTORY, TRAINING_DATA_KEY

@@ -6,8 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.datasets import Dataset
-from core.keras_datasets import decode_review
+from core.data.catalogue import Dataset
+from core.data.keras_cache import decode_review
 from dashboard.charts import CLASS_COLORS, TRAIN_COLOR, VALIDATION_COLOR
 from dashboard.example_browser import thumbnail
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.datasets import OUTLINES, dataset_availability
-from core.dataset_store import DatasetStore
+from core.data.catalogue import OUTLINES, dataset_availability
+from core.data.store import DatasetStore
 
 
 @st.cache_resource

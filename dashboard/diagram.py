@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.shapes import SpecAnalysis
-from core.specs import LayerSpec, ModelSpec
+from core.models.analysis import SpecAnalysis
+from core.models.spec import LayerSpec, ModelSpec
 
 BOX_COLORS = {"Dense": "#dbe9f6", "Conv2D": "#fde2c8", "MaxPooling2D": "#e6f4d7", "AveragePooling2D": "#e6f4d7",
               "GlobalAveragePooling2D": "#e6f4d7", "SimpleRNN": "#eadcf5", "LSTM": "#eadcf5", "GRU": "#eadcf5",

@@ -10,13 +10,13 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from core.datasets import Dataset
-from core.drawing import DigitSteps, preprocess_drawing
-from core.drawn_digits import DrawnDigits
-from core.inference import predict_all, predict_one
+from core.data.catalogue import Dataset
 from core.number_text import counted
-from core.predictions import predictions_for
-from core.runs import TrainingRun
+from core.predict.drawing import DigitSteps, preprocess_drawing
+from core.predict.drawn_digits import DrawnDigits
+from core.predict.inference import predict_all, predict_one
+from core.predict.predictions import predictions_for
+from core.training.registry import TrainingRun
 from dashboard.charts import probability_bars
 from dashboard.example_browser import show_class_scores, show_gallery, thumbnail
 from dashboard.prediction_charts import confusion_figure

@@ -8,14 +8,27 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core.datasets import Dataset
-from core.inference import predict_all
-from core.predictions import ORDERS, OUTCOMES, ExamplePredictions, predictions_for
-from core.runs import TrainingRun
+from core.data.catalogue import Dataset
+from core.predict.inference import predict_all
+from core.predict.predictions import (
+    ORDERS,
+    OUTCOMES,
+    ExamplePredictions,
+    predictions_for,
+)
+from core.training.registry import TrainingRun
 from dashboard.charts import image_figure, point_figure, probability_bars
 from dashboard.prediction_charts import confusion_figure, selected_cell
-from dashboard.state import (BROWSE_VIEW, ORDER_KEY, OUTCOME_KEY, POSITION_KEY, PREDICT_INDEX_KEY, PREDICT_VIEW_KEY,
-                             PREDICTED_KEY, TRUE_KEY)
+from dashboard.state import (
+    BROWSE_VIEW,
+    ORDER_KEY,
+    OUTCOME_KEY,
+    POSITION_KEY,
+    PREDICT_INDEX_KEY,
+    PREDICT_VIEW_KEY,
+    PREDICTED_KEY,
+    TRUE_KEY,
+)
 
 ANY = "any"
 CELL_KEY = "predict_cell"

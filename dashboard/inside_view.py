@@ -7,12 +7,16 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core.datasets import Dataset
-from core.inside import layer_activations, occlusion_saliency
-from core.predictions import ExamplePredictions
-from core.runs import TrainingRun
+from core.data.catalogue import Dataset
+from core.predict.introspection import layer_activations, occlusion_saliency
+from core.predict.predictions import ExamplePredictions
+from core.training.registry import TrainingRun
 from dashboard.charts import probability_bars
-from dashboard.prediction_charts import activation_figure, feature_maps_figure, saliency_figure
+from dashboard.prediction_charts import (
+    activation_figure,
+    feature_maps_figure,
+    saliency_figure,
+)
 from dashboard.state import PREDICT_INDEX_KEY
 
 EXPLAINED_KEY, EXAMPLE_NUMBER_KEY = "inside_class", "inside_example"

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.lesson_progress import LessonProgress
-from core.lessons import LESSONS, Lesson, check_answer, lesson_named, next_lesson, progress_summary
-from dashboard.state import PAGES_DIRECTORY, PRESET_KEY, session_owner, start_from_preset
+from core.learn.lessons import (
+    LESSONS,
+    Lesson,
+    check_answer,
+    lesson_named,
+    next_lesson,
+    progress_summary,
+)
+from core.learn.progress import LessonProgress
+from dashboard.state import (
+    PAGES_DIRECTORY,
+    PRESET_KEY,
+    session_owner,
+    start_from_preset,
+)
 from dashboard.workshop import DARK_KEY, LESSON_PARAMETER, PRESENTER_KEY, workshop_link
 
 LESSON_KEY = "learn_lesson"

@@ -1,4 +1,4 @@
-"""Something to touch in each lesson: sliders and pictures drawn from `core.lesson_math` and real models."""
+"""Something to touch in each lesson: sliders and pictures drawn from `core.learn.lesson_math` and real models."""
 
 from __future__ import annotations
 
@@ -8,12 +8,24 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.datasets import load_dataset
-from core.lesson_math import (DEFAULT_EXAMPLE, KERNELS, LOSS_MINIMUM, activation, backprop_steps, convolve,
-                              descent_path, describe_descent, image_path, max_pool, output_size, sample_photo,
-                              unrolled_rnn)
-from core.presets import get_preset
-from core.shapes import analyse_spec
+from core.data.catalogue import load_dataset
+from core.learn.lesson_math import (
+    DEFAULT_EXAMPLE,
+    KERNELS,
+    LOSS_MINIMUM,
+    activation,
+    backprop_steps,
+    convolve,
+    descent_path,
+    describe_descent,
+    image_path,
+    max_pool,
+    output_size,
+    sample_photo,
+    unrolled_rnn,
+)
+from core.models.analysis import analyse_spec
+from core.models.presets import get_preset
 from dashboard.charts import image_figure
 from dashboard.diagram import model_diagram
 from dashboard.example_browser import thumbnail

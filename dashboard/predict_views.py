@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from core.datasets import Dataset
-from core.drawing import DIGIT_SIZE
-from core.runs import TrainingRun
+from core.data.catalogue import Dataset
+from core.predict.drawing import DIGIT_SIZE
+from core.training.registry import TrainingRun
 from dashboard.drawing_view import render_drawing, render_my_drawings
-from dashboard.example_browser import render_browser, render_confusion, render_mistakes, test_predictions
+from dashboard.example_browser import (
+    render_browser,
+    render_confusion,
+    render_mistakes,
+    test_predictions,
+)
 from dashboard.inside_view import render_inside
 from dashboard.sequence_views import render_next_letter, render_review, render_windows
 from dashboard.spiral_view import render_regions

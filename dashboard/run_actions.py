@@ -7,12 +7,18 @@ from typing import Callable
 
 import streamlit as st
 
-from core.datasets import load_dataset
-from core.model_files import load_model_file
-from core.model_specs import spec_from_model
-from core.presets import Preset
-from core.runs import TrainingRun
-from dashboard.state import PAGES_DIRECTORY, RUN_KEY, run_registry, session_owner, set_current_run
+from core.data.catalogue import load_dataset
+from core.models.files import load_model_file
+from core.models.from_keras import spec_from_model
+from core.models.presets import Preset
+from core.training.registry import TrainingRun
+from dashboard.state import (
+    PAGES_DIRECTORY,
+    RUN_KEY,
+    run_registry,
+    session_owner,
+    set_current_run,
+)
 
 COMPARE_KEY = "runs_compare"
 UPLOAD_MODEL_KEY = "runs_upload_model"

@@ -7,9 +7,9 @@ from typing import Sequence
 import pandas as pd
 import streamlit as st
 
-from core.run_comparison import comparable_runs, sweeps_of
-from core.runs import TrainingRun
-from core.sweeps import SETTINGS as SWEEP_SETTINGS
+from core.training.comparison import comparable_runs, sweeps_of
+from core.training.registry import TrainingRun
+from core.training.sweeps import SETTINGS as SWEEP_SETTINGS
 from dashboard.charts import compared_curves, sweep_chart
 from dashboard.live import draw_live
 from dashboard.run_actions import COMPARE_KEY, keep_picked, run_picker_key

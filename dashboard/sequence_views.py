@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core.datasets import Dataset
-from core.inference import predict_one
-from core.predictions import ExamplePredictions
-from core.reviews import encode_review, vocabulary_size
-from core.runs import TrainingRun
+from core.data.catalogue import Dataset
+from core.data.reviews import encode_review, vocabulary_size
+from core.predict.inference import predict_one
+from core.predict.predictions import ExamplePredictions
+from core.training.registry import TrainingRun
 from dashboard.charts import probability_bars
 
 REVIEW_KEY = "predict_review"

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from core.datasets import Dataset
-from core.runs import TrainingRun
+from core.data.catalogue import Dataset
+from core.training.registry import TrainingRun
 from dashboard.prediction_charts import regions_figure
 
-if TYPE_CHECKING:  # core.regions imports Keras: the Train page shows regions without importing it.
-    from core.regions import DecisionRegions
+if TYPE_CHECKING:  # core.predict.regions imports Keras: the Train page shows regions without importing it.
+    from core.predict.regions import DecisionRegions
 
 
 def show_regions(regions: DecisionRegions, dataset: Dataset, key: str) -> None:
@@ -23,7 +23,7 @@ def show_regions(regions: DecisionRegions, dataset: Dataset, key: str) -> None:
 
 
 def render_regions(run: TrainingRun, model: Any, dataset: Dataset) -> None:
-    from core.regions import decision_regions
+    from core.predict.regions import decision_regions
 
     epochs = len(run.history.snapshot().epochs)
     show_regions(decision_regions(model, run.spec, dataset.x_train, epoch=epochs), dataset, key="regions")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import re
 import uuid
 from pathlib import Path
@@ -11,19 +9,16 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.datasets import UPLOADED_NAME, Dataset, dataset_outline, load_dataset
-from core.presets import PRESETS, Preset
-from core.runs import RunRegistry, TrainingRun
-from core.sharing import spec_from_token, spec_token
-from core.specs import ModelSpec, TrainingConfig
-from core.storage import RunStorage
+from core.data.catalogue import UPLOADED_NAME, Dataset, dataset_outline, load_dataset
+from core.models.presets import PRESETS, Preset
+from core.models.share_link import spec_from_token, spec_token
+from core.models.spec import ModelSpec, TrainingConfig
+from core.settings import max_concurrent_runs, orphan_seconds
+from core.training.registry import RunRegistry, TrainingRun
+from core.training.storage import RunStorage
 
 PAGES_DIRECTORY = Path(__file__).resolve().parent.parent / "pages"
 DEFAULT_PRESET = "mnist-dense512"
-MAX_RUNS_VARIABLE = "KERAS_LAB_MAX_RUNS"
-"""How many runs may train at once on this server (default: the number of CPU cores); the rest wait in a queue."""
-DEFAULT_MAX_RUNS = os.cpu_count() or 1
-"""One training run per CPU core: more would only share the cores and make every run slower."""
 
 PRESET_KEY = "preset"
 SPEC_KEY = "build_spec"
@@ -54,26 +49,6 @@ TRAINING_KEYS = {name: f"train_{name}" for name in TrainingConfig.__dataclass_fi
 KEPT_VALUES_KEY = "kept_widget_values"
 PERSISTENT_WIDGET_KEYS = (PRESET_KEY, PREDICT_VIEW_KEY, TRUE_KEY, PREDICTED_KEY, OUTCOME_KEY, ORDER_KEY, POSITION_KEY,
                           *TRAINING_KEYS.values())
-
-
-def max_concurrent_runs() -> int:
-    """KERAS_LAB_MAX_RUNS when it is a whole number of at least 1; otherwise the default, with a log line."""
-    text = os.environ.get(MAX_RUNS_VARIABLE, str(DEFAULT_MAX_RUNS))
-    if text.isdigit() and int(text) >= 1:
-        return int(text)
-    logging.getLogger(__name__).warning("%s=%r is not a whole number ≥ 1; using %d", MAX_RUNS_VARIABLE, text,
-                                        DEFAULT_MAX_RUNS)
-    return DEFAULT_MAX_RUNS
-
-
-ORPHAN_VARIABLE = "KERAS_LAB_ORPHAN_SECONDS"
-"""A run that no open page has shown for this many seconds (default 600) is stopped and kept."""
-DEFAULT_ORPHAN_SECONDS = 600
-
-
-def orphan_seconds() -> float:
-    text = os.environ.get(ORPHAN_VARIABLE, "")
-    return float(text) if text.replace(".", "", 1).isdigit() and float(text) > 0 else DEFAULT_ORPHAN_SECONDS
 
 
 @st.cache_resource

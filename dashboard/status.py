@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.datasets import dataset_outline, loaded_dataset
-from core.runs import RunState, TrainingRun
+from core.data.catalogue import dataset_outline, loaded_dataset
+from core.training.registry import RunState, TrainingRun
 from dashboard.live import draw_live
-from dashboard.state import current_run, run_registry, selected_preset, training_dataset_name, working_spec
+from dashboard.state import (
+    current_run,
+    run_registry,
+    selected_preset,
+    training_dataset_name,
+    working_spec,
+)
 
 
 def describe_run(run: TrainingRun) -> str:

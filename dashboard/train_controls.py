@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.compile_options import DEFAULT_LEARNING_RATES, smaller_learning_rate
-from core.datasets import Dataset
-from core.editing import change_compile
+from core.data.catalogue import Dataset
+from core.models.compile_options import DEFAULT_LEARNING_RATES, smaller_learning_rate
+from core.models.editing import change_compile
+from core.models.presets import Preset
+from core.models.spec import MONITORS, OPTIMIZERS, SCHEDULES
 from core.number_text import readable_number
-from core.presets import Preset
-from core.runs import TrainingRun
-from core.specs import MONITORS, OPTIMIZERS, SCHEDULES
-from core.sweeps import SETTINGS as SWEEP_SETTINGS
-from core.sweeps import MAX_RUNS as SWEEP_MAX_RUNS
-from core.sweeps import parse_values, sweep_variants
+from core.training.registry import TrainingRun
+from core.training.sweeps import MAX_RUNS as SWEEP_MAX_RUNS
+from core.training.sweeps import SETTINGS as SWEEP_SETTINGS
+from core.training.sweeps import parse_values, sweep_variants
 from dashboard.builder import compile_widget
 from dashboard.state import (
     TRAINING_KEYS,

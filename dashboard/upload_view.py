@@ -6,10 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from core.datasets import Dataset
-from core.drawing import DIGIT_SIZE
-from core.image_files import decode_image, digit_from_photo, resize_for_model
-from core.runs import TrainingRun
+from core.data.catalogue import Dataset
+from core.data.images import decode_image, digit_from_photo, resize_for_model
+from core.predict.drawing import DIGIT_SIZE
+from core.training.registry import TrainingRun
 from dashboard.drawing_view import show_answer, show_steps
 from dashboard.example_browser import thumbnail
 

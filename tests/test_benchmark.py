@@ -11,13 +11,24 @@ import threading
 from dataclasses import replace
 
 import pytest
-
 from conftest import REPOSITORY
-from core.benchmark import BenchmarkPlan, crash_reason, plan_from_arguments, run_benchmark
-from core.benchmark_results import (REFERENCE_RESULT, ResultStore, result_from_json, result_to_dict,
-                                    result_to_json, results_to_csv)
-from core.presets import get_preset
-from core.specs import LayerSpec, ModelSpec
+
+from core.benchmark.plan import (
+    BenchmarkPlan,
+    crash_reason,
+    plan_from_arguments,
+    run_benchmark,
+)
+from core.benchmark.results import (
+    REFERENCE_RESULT,
+    ResultStore,
+    result_from_json,
+    result_to_dict,
+    result_to_json,
+    results_to_csv,
+)
+from core.models.presets import get_preset
+from core.models.spec import LayerSpec, ModelSpec
 
 TINY_MLP = ModelSpec(
     input_shape=(784,),

@@ -4,8 +4,14 @@ import dataclasses
 
 import pytest
 
-from core.benchmark_results import REFERENCE_RESULT, BenchmarkResult
-from dashboard.benchmark_charts import batch_size_lines, default_comparison, epoch_time_bars, log_ticks, result_name
+from core.benchmark.results import REFERENCE_RESULT, BenchmarkResult
+from dashboard.benchmark_charts import (
+    batch_size_lines,
+    default_comparison,
+    epoch_time_bars,
+    log_ticks,
+    result_name,
+)
 
 
 def measured(model: str, seconds: dict[int, float]) -> BenchmarkResult:

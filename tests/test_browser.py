@@ -7,12 +7,19 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
 import pytest
-
-from browser_support import add_layer, choose, choose_preset, layer_labels, set_epochs, sidebar_link, train_for_one_epoch
+from browser_support import (
+    add_layer,
+    choose,
+    choose_preset,
+    layer_labels,
+    set_epochs,
+    sidebar_link,
+    train_for_one_epoch,
+)
 from conftest import wait_until
-from core.datasets import load_dataset
+
+from core.data.catalogue import load_dataset
 
 EPOCHS = 40  # Long enough on the 4,000-digit sample to watch the curves redraw several times.
 EPOCHS_DRAWN = """() => {
@@ -278,8 +285,8 @@ def test_compare_two_runs_and_sweep_three_values(dashboard, browser):
 def test_open_a_model_file_safely(dashboard, browser, tmp_path):
     import keras
 
-    from core.building import build_model
-    from core.presets import get_preset
+    from core.models.build import build_model
+    from core.models.presets import get_preset
 
     build_model(get_preset("spiral-dense10").spec).save(tmp_path / "spiral.keras")
     unsafe = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Dense(3)])

@@ -7,10 +7,10 @@ import re
 import zipfile
 
 import numpy as np
-
 from conftest import wait_until
-from core.datasets import load_dataset
 from test_data_files import idx_file
+
+from core.data.catalogue import load_dataset
 
 WHAT_TO_DO = "upload one file, or an IDX images file with its labels file"
 

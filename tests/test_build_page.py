@@ -4,13 +4,13 @@ import json
 import os
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
-
 from conftest import wait_until
-from core.editing import remove_layer
-from core.presets import PRESETS
-from core.sharing import spec_from_token, spec_token
+from streamlit.testing.v1 import AppTest
 from test_pages import APP, open_app, page_text, visit
+
+from core.models.editing import remove_layer
+from core.models.presets import PRESETS
+from core.models.share_link import spec_from_token, spec_token
 
 
 def summary(app: AppTest) -> list[tuple[str, str, object]]:

@@ -4,14 +4,13 @@ import json
 import os
 import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
-
 from conftest import REPOSITORY
-from core.runs import RunRegistry, RunState
-from core.storage import RunStorage
+
+from core.training.registry import RunRegistry, RunState
+from core.training.storage import RunStorage
 
 
 def run_cli(*arguments: str) -> subprocess.CompletedProcess:

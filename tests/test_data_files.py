@@ -11,16 +11,15 @@ import cv2
 import numpy as np
 import pytest
 
-from core.arrays import check_fits
-from core.data_files import (
-    UPLOAD_LIMIT_VARIABLE,
+from core.data.splits import stratified_split
+from core.data.uploads.formats import (
     ArchiveLimits,
     load_data_file,
     load_idx_files,
-    max_upload_bytes,
 )
-from core.presets import get_preset
-from core.splits import stratified_split
+from core.models.inputs import check_fits
+from core.models.presets import get_preset
+from core.settings import MAX_UPLOAD_VARIABLE
 
 # --- files as their tools write them ----------------------------------------------------------------------------
 
@@ -193,16 +192,6 @@ def test_stratified_split_refuses(labels, fraction, message):
         stratified_split(np.array(labels), fraction, seed=0)
 
 
-def test_the_upload_limit_comes_from_the_environment(monkeypatch):
-    monkeypatch.delenv(UPLOAD_LIMIT_VARIABLE, raising=False)
-    assert max_upload_bytes() == 200 * 2**20
-    monkeypatch.setenv(UPLOAD_LIMIT_VARIABLE, "1.5")
-    assert max_upload_bytes() == int(1.5 * 2**20)
-    monkeypatch.setenv(UPLOAD_LIMIT_VARIABLE, "lots")
-    with pytest.raises(ValueError, match="KERAS_LAB_MAX_UPLOAD_MB='lots' is not a size"):
-        max_upload_bytes()
-
-
 # --- every unsafe or malformed input, with its message ---------------------------------------------------------
 
 
@@ -281,7 +270,7 @@ BAD_INPUTS = [
 def test_unsafe_or_malformed_input_is_refused_with_its_message(make_input, message, monkeypatch):
     data, name, options = make_input()
     if name == "big.npz":
-        monkeypatch.setenv(UPLOAD_LIMIT_VARIABLE, str(1 / 1024))
+        monkeypatch.setenv(MAX_UPLOAD_VARIABLE, str(1 / 1024))
     with pytest.raises(ValueError, match=re.escape(message)):
         load_data_file(data, name, **options)
 

@@ -1,11 +1,12 @@
 """The Data page through AppTest: every dataset's availability, and a look at the built-in ones."""
 
 import json
-import tomllib
 
+import tomllib
 from conftest import REPOSITORY
-from core.data_files import DEFAULT_UPLOAD_MEGABYTES, UPLOAD_LIMIT_VARIABLE
 from test_pages import open_app, page_text, visit
+
+from core.settings import DEFAULT_UPLOAD_MEGABYTES, MAX_UPLOAD_VARIABLE
 
 
 def test_the_catalogue_says_where_each_dataset_is():
@@ -40,7 +41,7 @@ def test_one_upload_limit_is_stated_and_enforced_by_every_data_and_model_uploade
     server_ceiling = tomllib.loads((REPOSITORY / ".streamlit" / "config.toml").read_text()).get("server", {}).get(
         "maxUploadSize", 200)  # Streamlit's own default.
     assert server_ceiling >= DEFAULT_UPLOAD_MEGABYTES, "Streamlit's server must not refuse what Keras Lab accepts"
-    monkeypatch.setenv(UPLOAD_LIMIT_VARIABLE, "150")
+    monkeypatch.setenv(MAX_UPLOAD_VARIABLE, "150")
     app = visit(open_app(), "data")
     [uploader] = app.get("file_uploader")
     assert uploader.proto.max_upload_size_mb == 150 and "Files of up to 150 MB each." in page_text(app)

@@ -5,9 +5,9 @@ import re
 
 import numpy as np
 import pytest
-
-from core.data_uploads import WHAT_TO_UPLOAD, load_uploaded_files
 from test_data_files import digits, idx_file, npz_file, zip_file
+
+from core.data.uploads.upload_box import WHAT_TO_UPLOAD, load_uploaded_files
 
 X, Y = digits(30)
 IMAGES = ("train-images-idx3-ubyte.gz", gzip.compress(idx_file(X[:20])))

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REPOSITORY
-from core.data_files import UPLOAD_LIMIT_VARIABLE, load_data_file
-from core.dataset_store import DatasetStore
 from test_data_files import BAD_INPUTS, image_file, zip_file
+
+from core.data.store import DatasetStore
+from core.data.uploads.formats import load_data_file
+from core.settings import MAX_UPLOAD_VARIABLE
 
 
 def csv_dataset(rows: int = 30, name: str = "points.csv"):
@@ -92,7 +93,7 @@ def test_train_on_a_bad_file_is_one_error_line_and_writes_nothing(tmp_path, make
     (tmp_path / "inputs").mkdir()
     (tmp_path / "inputs" / name).write_bytes(data)
     before = files_under(tmp_path)
-    limit = {UPLOAD_LIMIT_VARIABLE: str(1 / 1024)} if name == "big.npz" else {}
+    limit = {MAX_UPLOAD_VARIABLE: str(1 / 1024)} if name == "big.npz" else {}
     result = run_cli(tmp_path, "train", "--preset", "spiral-dense10", "--data", str(tmp_path / "inputs" / name),
                      environment=limit)
     assert result.returncode == 2, result.stderr

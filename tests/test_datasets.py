@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from core import datasets
-from core.datasets import load_dataset, load_mnist, make_spiral
+from core.data import catalogue as datasets
+from core.data.catalogue import load_dataset, load_mnist, make_spiral
 
 
 def test_offline_mnist_is_the_shipped_sample_of_real_digits():

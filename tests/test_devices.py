@@ -1,6 +1,6 @@
 """Device discovery on this machine, asked of the framework in a subprocess so this process never starts CUDA."""
 
-from core.devices import discover_devices, no_gpu_explanation
+from core.benchmark.devices import discover_devices, no_gpu_explanation
 
 
 def test_a_machine_without_gpus_says_why_and_what_to_install():

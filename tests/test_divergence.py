@@ -5,12 +5,12 @@ from dataclasses import replace
 
 import pytest
 
-from core.datasets import load_dataset
-from core.divergence import EXPLODED_FACTOR, divergence
-from core.failures import TrainingFailed
-from core.history import RunHistory
-from core.presets import get_preset
-from core.training import train_model
+from core.data.catalogue import load_dataset
+from core.models.presets import get_preset
+from core.training.divergence import EXPLODED_FACTOR, divergence
+from core.training.failures import TrainingFailed
+from core.training.history import RunHistory
+from core.training.train import train_model
 
 
 @pytest.mark.parametrize("loss, start, accuracy, classes, words", [

@@ -4,14 +4,14 @@ import cv2
 import numpy as np
 import pytest
 
-from core.arrays import prepare_inputs
-from core.datasets import load_dataset
-from core.drawing import DIGIT_CENTRE, INK_LEVEL, ink_image, preprocess_drawing
-from core.history import RunHistory
-from core.image_files import digit_from_photo
-from core.presets import get_preset
-from core.specs import TrainingConfig
-from core.training import train_model
+from core.data.catalogue import load_dataset
+from core.data.images import digit_from_photo
+from core.models.inputs import prepare_inputs
+from core.models.presets import get_preset
+from core.models.spec import TrainingConfig
+from core.predict.drawing import DIGIT_CENTRE, INK_LEVEL, ink_image, preprocess_drawing
+from core.training.history import RunHistory
+from core.training.train import train_model
 
 CANVAS = 280
 """The dashboard's canvas: ten canvas pixels to an MNIST pixel."""

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.drawn_digits import MAX_DRAWINGS, DrawnDigits
+from core.predict.drawn_digits import MAX_DRAWINGS, DrawnDigits
 
 OWNER = "0123456789abcdef0123456789abcdef"
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from core.compile_options import compile_summary, suggested_loss
-from core.editing import (
+from core.models.analysis import analyse_spec
+from core.models.compile_options import compile_summary, suggested_loss
+from core.models.editing import (
     change_compile,
     change_input_shape,
     change_setting,
@@ -14,9 +15,8 @@ from core.editing import (
     parse_shape,
     remove_layer,
 )
-from core.presets import PRESETS
-from core.sharing import spec_from_token, spec_token
-from core.shapes import analyse_spec
+from core.models.presets import PRESETS
+from core.models.share_link import spec_from_token, spec_token
 
 DENSE512 = PRESETS["mnist-dense512"].spec
 

@@ -17,17 +17,23 @@ import cv2
 import keras
 import numpy as np
 import pytest
-
-from core.arrays import prepare_inputs, prepare_labels
-from core.building import build_model
-from core.datasets import MNIST_SAMPLE_PATH, load_dataset
-from core.export import python_script
-from core.history import RunHistory
-from core.presets import PRESETS
-from core.shapes import analyse_spec
-from core.specs import OPTIMIZERS, CompileSpec, LayerSpec, ModelSpec, TrainingConfig
-from core.training import train_model
 from test_cli import run_cli
+
+from core.data.catalogue import MNIST_SAMPLE_PATH, load_dataset
+from core.models.analysis import analyse_spec
+from core.models.build import build_model
+from core.models.export import python_script
+from core.models.inputs import prepare_inputs, prepare_labels
+from core.models.presets import PRESETS
+from core.models.spec import (
+    OPTIMIZERS,
+    CompileSpec,
+    LayerSpec,
+    ModelSpec,
+    TrainingConfig,
+)
+from core.training.history import RunHistory
+from core.training.train import train_model
 
 L = LayerSpec.of
 SCORES = re.compile(r"^test loss (\d+\.\d+), test accuracy (\d+\.\d+)", re.MULTILINE)

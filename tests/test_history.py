@@ -1,6 +1,6 @@
 import math
 
-from core.history import EpochRecord, RunHistory
+from core.training.history import EpochRecord, RunHistory
 
 
 def test_batches_reported_out_of_order_are_kept_in_step_order():

@@ -4,9 +4,15 @@ import cv2
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
-from core.image_files import (MAX_FILE_BYTES, PHOTO_WORKING_SIZE, decode_image, digit_from_photo, light_background,
-                              resize_for_model)
+from core.data.catalogue import load_dataset
+from core.data.images import (
+    MAX_FILE_BYTES,
+    PHOTO_WORKING_SIZE,
+    decode_image,
+    digit_from_photo,
+    light_background,
+    resize_for_model,
+)
 
 GENERATOR = np.random.default_rng(0)
 PHOTO = GENERATOR.integers(0, 256, (60, 40, 3), dtype=np.uint8)

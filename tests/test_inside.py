@@ -8,15 +8,19 @@ import keras
 import numpy as np
 import pytest
 
-from core.arrays import prepare_inputs
-from core.building import build_model
-from core.datasets import load_dataset
-from core.history import RunHistory
-from core.inside import activation_probe, layer_activations, occlusion_saliency
-from core.presets import get_preset
-from core.regions import DecisionRegionsCallback, decision_regions
-from core.specs import LayerSpec, TrainingConfig
-from core.training import train_model
+from core.data.catalogue import load_dataset
+from core.models.build import build_model
+from core.models.inputs import prepare_inputs
+from core.models.presets import get_preset
+from core.models.spec import LayerSpec, TrainingConfig
+from core.predict.introspection import (
+    activation_probe,
+    layer_activations,
+    occlusion_saliency,
+)
+from core.predict.regions import DecisionRegionsCallback, decision_regions
+from core.training.history import RunHistory
+from core.training.train import train_model
 
 CNN = get_preset("mnist-cnn-2conv").spec
 MLP = get_preset("mnist-dense512").spec

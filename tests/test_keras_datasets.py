@@ -14,9 +14,15 @@ import struct
 import numpy as np
 import pytest
 
-from core.datasets import (dataset_availability, keras_cache_directory, load_cifar10, load_dataset,
-                           load_fashion_mnist, load_imdb)
-from core.keras_datasets import CIFAR10_CLASSES, decode_review, read_cifar10
+from core.data.catalogue import (
+    dataset_availability,
+    keras_cache_directory,
+    load_cifar10,
+    load_dataset,
+    load_fashion_mnist,
+    load_imdb,
+)
+from core.data.keras_cache import CIFAR10_CLASSES, decode_review, read_cifar10
 
 # A word index as `keras.datasets.imdb.get_word_index()` gives it: each word's frequency rank, 1 = most frequent.
 WORD_INDEX = {"the": 1, "movie": 2, "was": 3, "great": 4, "awful": 5, "plot": 996, "zanzibar": 997}
@@ -205,10 +211,10 @@ def test_availability_of_the_other_datasets():
 
 def test_the_imdb_simplernn_preset_trains_on_the_imdb_loader(cache):
     """The preset end to end on `load_imdb`'s arrays (Keras's file format, a few reviews): it fits and it learns."""
-    from core.history import RunHistory
-    from core.presets import get_preset
-    from core.specs import TrainingConfig
-    from core.training import train_model
+    from core.models.presets import get_preset
+    from core.models.spec import TrainingConfig
+    from core.training.history import RunHistory
+    from core.training.train import train_model
 
     write_imdb(cache)
     preset = get_preset("imdb-simplernn30")

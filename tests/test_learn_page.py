@@ -6,9 +6,9 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from core.lessons import LESSONS, lesson_named
 from test_pages import APP, metrics_of, open_app, page_text, visit
+
+from core.learn.lessons import LESSONS, lesson_named
 
 
 def lesson_page(key: str) -> AppTest:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core.lesson_progress import LessonProgress
+from core.learn.progress import LessonProgress
 
 OWNER = "0123456789abcdef0123456789abcdef"
 OTHER = "fedcba9876543210fedcba9876543210"

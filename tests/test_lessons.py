@@ -9,13 +9,38 @@ import cv2
 import numpy as np
 import pytest
 
-from core import lesson_math
-from core.datasets import load_dataset
-from core.lesson_math import (DEFAULT_EXAMPLE, KERNELS, LOSS_MINIMUM, WEIGHT_NAMES, activation, backprop_steps,
-                              convolve, descent_loss, descent_path, describe_descent, gradients, image_path, max_pool,
-                              output_size, rnn_weights, sample_photo, sentence_vocabulary, unrolled_rnn)
-from core.lessons import LESSONS, Question, Verdict, check_answer, lesson_named, next_lesson, progress_summary
-from core.presets import PRESETS
+from core.data.catalogue import load_dataset
+from core.learn import lesson_math
+from core.learn.lesson_math import (
+    DEFAULT_EXAMPLE,
+    KERNELS,
+    LOSS_MINIMUM,
+    WEIGHT_NAMES,
+    activation,
+    backprop_steps,
+    convolve,
+    descent_loss,
+    descent_path,
+    describe_descent,
+    gradients,
+    image_path,
+    max_pool,
+    output_size,
+    rnn_weights,
+    sample_photo,
+    sentence_vocabulary,
+    unrolled_rnn,
+)
+from core.learn.lessons import (
+    LESSONS,
+    Question,
+    Verdict,
+    check_answer,
+    lesson_named,
+    next_lesson,
+    progress_summary,
+)
+from core.models.presets import PRESETS
 
 RELU_QUESTION = lesson_named("activations").question
 
@@ -117,7 +142,7 @@ def test_next_lesson_and_progress():
 
 
 def test_the_lessons_load_without_keras_or_streamlit():
-    code = ("import sys, core.lessons, core.lesson_math; "
+    code = ("import sys, core.learn.lessons, core.learn.lesson_math; "
             "print(sorted(m for m in ('keras', 'tensorflow', 'streamlit', 'plotly') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from keras.src.saving import serialization_lib
 
-from core.model_files import load_model_file
+from core.models.files import load_model_file
 
 
 def saved_bytes(model: keras.Model, folder: Path) -> bytes:

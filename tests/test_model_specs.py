@@ -2,16 +2,16 @@
 
 import keras
 import pytest
-
 from conftest import wait_until
-from core.building import build_model
-from core.datasets import load_dataset
-from core.model_files import load_model_file
-from core.model_specs import spec_from_model
-from core.presets import PRESETS, get_preset
-from core.runs import RunRegistry, RunState
-from core.storage import RunStorage
 from test_shapes import MORE_SPECS
+
+from core.data.catalogue import load_dataset
+from core.models.build import build_model
+from core.models.files import load_model_file
+from core.models.from_keras import spec_from_model
+from core.models.presets import PRESETS, get_preset
+from core.training.registry import RunRegistry, RunState
+from core.training.storage import RunStorage
 
 EVERY_SPEC = {**{name: preset.spec for name, preset in PRESETS.items()}, **MORE_SPECS}
 

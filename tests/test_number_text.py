@@ -2,9 +2,9 @@
 
 import pytest
 
-from core.compile_options import compile_summary, smaller_learning_rate
+from core.models.compile_options import compile_summary, smaller_learning_rate
+from core.models.spec import CompileSpec
 from core.number_text import readable_loss, readable_number
-from core.specs import CompileSpec
 
 
 @pytest.mark.parametrize("value, text", [

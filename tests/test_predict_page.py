@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from core.datasets import load_dataset
-from core.drawn_digits import DrawnDigits
 from test_pages import metrics_of, page_text, visit
 from test_train_page import button, settle, train_page
+
+from core.data.catalogue import load_dataset
+from core.predict.drawn_digits import DrawnDigits
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,18 @@
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
-from core.history import RunHistory
-from core.inference import accuracy_on, class_probabilities, predict_all, predict_one
-from core.predictions import ORDERS, predictions_for
-from core.presets import get_preset
-from core.specs import TrainingConfig
-from core.training import train_model
+from core.data.catalogue import load_dataset
+from core.models.presets import get_preset
+from core.models.spec import TrainingConfig
+from core.predict.inference import (
+    accuracy_on,
+    class_probabilities,
+    predict_all,
+    predict_one,
+)
+from core.predict.predictions import ORDERS, predictions_for
+from core.training.history import RunHistory
+from core.training.train import train_model
 
 NAMES = ("cat", "dog", "fox")
 # Six examples, three classes: rows are probabilities, labels the truth.

@@ -4,10 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from core.building import build_model
-from core.inference import predict_one
-from core.reviews import OUT_OF_VOCABULARY, START, encode_review, vocabulary_size
-from core.specs import CompileSpec, LayerSpec, ModelSpec
+from core.data.reviews import OUT_OF_VOCABULARY, START, encode_review, vocabulary_size
+from core.models.build import build_model
+from core.models.spec import CompileSpec, LayerSpec, ModelSpec
+from core.predict.inference import predict_one
 
 # A word index as `imdb.get_word_index()` gives it: rank 1 is the most frequent word.
 WORDS = ["the", "film", "was", "great", "awful", "wonderful", "boring", "a", "and", "plot", "loved", "hated"]

@@ -1,8 +1,8 @@
 """The runs overlaid before the learner chooses are the newest and the ones before it on the same data."""
 
-from core.presets import PRESETS
-from core.run_comparison import comparable_runs, sweeps_of
-from core.runs import TrainingRun
+from core.models.presets import PRESETS
+from core.training.comparison import comparable_runs, sweeps_of
+from core.training.registry import TrainingRun
 
 
 def run_of(preset_name: str, number: int) -> TrainingRun:

@@ -4,16 +4,16 @@ import time
 from dataclasses import replace
 
 import pytest
-
 from conftest import wait_until
-from core.datasets import load_dataset
-from core.editing import change_compile
-from core.history import RunHistory
-from core.presets import get_preset
-from core.runs import RunRegistry, RunState
-from core.specs import TrainingConfig
-from core.storage import RunStorage
-from core.training import train_model
+
+from core.data.catalogue import load_dataset
+from core.models.editing import change_compile
+from core.models.presets import get_preset
+from core.models.spec import TrainingConfig
+from core.training.history import RunHistory
+from core.training.registry import RunRegistry, RunState
+from core.training.storage import RunStorage
+from core.training.train import train_model
 
 SPIRAL = get_preset("spiral-dense10")
 BATCHES = 6  # 300 spiral points in batches of 50.
@@ -200,7 +200,7 @@ def test_a_refused_continuation_leaves_the_run_as_it_was(tmp_path):
 
 
 def test_stopping_a_sweep_stops_the_runs_still_to_come(tmp_path):
-    from core.sweeps import sweep_variants
+    from core.training.sweeps import sweep_variants
 
     registry = RunRegistry(RunStorage(tmp_path))
     variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=400, batch_size=50), {"units": [4, 8, 16]})
@@ -213,7 +213,7 @@ def test_stopping_a_sweep_stops_the_runs_still_to_come(tmp_path):
 
 
 def test_sweep_runs_waiting_their_turn_are_not_stopped_as_unwatched(tmp_path):
-    from core.sweeps import sweep_variants
+    from core.training.sweeps import sweep_variants
 
     registry = RunRegistry(RunStorage(tmp_path), orphan_seconds=1.0)
     variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=40, batch_size=50), {"units": [4, 8]})

@@ -2,15 +2,15 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import wait_until
-from core.datasets import load_dataset
-from core.inference import predict_probabilities
-from core.presets import get_preset
-from core import runs
-from core.runs import RunRegistry, RunState, TrainingRun
-from core.specs import ModelSpec, TrainingConfig
-from core.storage import RunStorage
+
+from core.data.catalogue import load_dataset
+from core.models.presets import get_preset
+from core.models.spec import ModelSpec, TrainingConfig
+from core.predict.inference import predict_probabilities
+from core.training import registry as runs
+from core.training.registry import RunRegistry, RunState, TrainingRun
+from core.training.storage import RunStorage
 
 SPIRAL = get_preset("spiral-dense10")
 
@@ -91,7 +91,7 @@ def test_a_settled_run_is_found_again_after_a_server_restart(tmp_path):
 
 def test_a_run_on_uploaded_data_is_found_again_after_a_server_restart(tmp_path):
     """Runs name their dataset; an uploaded one's name (`upload-…`) must restore as well as a built-in one's."""
-    from core.dataset_store import DatasetStore
+    from core.data.store import DatasetStore
 
     name = DatasetStore().save(load_dataset("spiral"), "my spiral")  # Under $KERAS_LAB_HOME, as the page keeps it.
     run = RunRegistry(RunStorage(tmp_path)).start("tester", SPIRAL.name, name, SPIRAL.spec,

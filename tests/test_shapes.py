@@ -7,12 +7,12 @@ from dataclasses import replace
 import keras
 import pytest
 
-from core.building import build_model, keras_arguments
-from core.layers import CATALOGUE
-from core.datasets import OUTLINES
-from core.presets import PRESETS
-from core.shapes import analyse_spec, check_spec
-from core.specs import CompileSpec, LayerSpec, ModelSpec
+from core.data.catalogue import OUTLINES
+from core.models.analysis import analyse_spec, check_spec
+from core.models.build import build_model, keras_arguments
+from core.models.layers import CATALOGUE
+from core.models.presets import PRESETS
+from core.models.spec import CompileSpec, LayerSpec, ModelSpec
 
 L = LayerSpec.of
 MORE_SPECS = {

@@ -1,7 +1,7 @@
 import pytest
 
-from core.presets import PRESETS, get_preset
-from core.specs import CompileSpec, ModelSpec, TrainingConfig
+from core.models.presets import PRESETS, get_preset
+from core.models.spec import CompileSpec, ModelSpec, TrainingConfig
 
 
 @pytest.mark.parametrize("name", list(PRESETS))

@@ -3,13 +3,13 @@
 import time
 
 import pytest
-
 from conftest import wait_until
-from core.presets import get_preset
-from core.runs import RunRegistry, RunState
-from core.specs import TrainingConfig
-from core.storage import RunStorage
-from core.sweeps import parse_values, sweep_variants
+
+from core.models.presets import get_preset
+from core.models.spec import TrainingConfig
+from core.training.registry import RunRegistry, RunState
+from core.training.storage import RunStorage
+from core.training.sweeps import parse_values, sweep_variants
 
 MLP = get_preset("mnist-mlp-2x128-dropout")
 SPIRAL = get_preset("spiral-dense10")

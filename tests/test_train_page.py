@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import wait_until
+from streamlit.testing.v1 import AppTest
 from test_build_page import key_of
-from core.presets import get_preset
 from test_pages import APP, open_app, visit
+
+from core.models.presets import get_preset
 
 
 def train_page(preset: str = "spiral-dense10") -> AppTest:
@@ -121,8 +121,8 @@ def test_a_small_learning_rate_is_shown_as_a_decimal():
 
 
 def test_a_run_trained_on_the_command_line_can_be_viewed_but_not_controlled():
-    from core.runs import TrainingRun, new_run_id
-    from core.specs import TrainingConfig
+    from core.models.spec import TrainingConfig
+    from core.training.registry import TrainingRun, new_run_id
     from dashboard.state import run_registry
 
     cli_run = TrainingRun(run_id=new_run_id(), owner="cli", preset="spiral-dense10", dataset="spiral",
@@ -136,9 +136,9 @@ def test_a_run_trained_on_the_command_line_can_be_viewed_but_not_controlled():
 
 
 def test_a_run_deleted_in_another_tab_cannot_be_renamed_but_says_why(tmp_path):
-    from core.runs import RunRegistry
-    from core.specs import TrainingConfig
-    from core.storage import RunStorage
+    from core.models.spec import TrainingConfig
+    from core.training.registry import RunRegistry
+    from core.training.storage import RunStorage
 
     registry = RunRegistry(RunStorage(tmp_path))
     spiral = get_preset("spiral-dense10")

@@ -5,13 +5,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
-from core.history import RunHistory
-from core.inference import predict_probabilities
-from core.presets import get_preset
-from core.specs import CompileSpec, LayerSpec, TrainingConfig
-from core.failures import TrainingFailed
-from core.training import train_model
+from core.data.catalogue import load_dataset
+from core.models.presets import get_preset
+from core.models.spec import CompileSpec, LayerSpec, TrainingConfig
+from core.predict.inference import predict_probabilities
+from core.training.failures import TrainingFailed
+from core.training.history import RunHistory
+from core.training.train import train_model
 
 SPIRAL = get_preset("spiral-dense10")
 

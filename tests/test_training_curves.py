@@ -1,6 +1,6 @@
 """The Train page's loss curve: readable however far the loss went."""
 
-from core.history import EpochRecord, HistorySnapshot
+from core.training.history import EpochRecord, HistorySnapshot
 from dashboard.charts import training_curve
 
 
