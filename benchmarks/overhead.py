@@ -25,12 +25,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402  (after the logging setting above)
 
-from core.arrays import prepare_inputs, prepare_labels  # noqa: E402
-from core.building import build_model  # noqa: E402
-from core.datasets import load_dataset  # noqa: E402
-from core.presets import Preset, get_preset  # noqa: E402
-from core.runs import RunRegistry, RunState  # noqa: E402
-from core.specs import TrainingConfig  # noqa: E402
+from core.data.catalogue import load_dataset  # noqa: E402
+from core.models.build import build_model  # noqa: E402
+from core.models.inputs import prepare_inputs, prepare_labels  # noqa: E402
+from core.models.presets import Preset, get_preset  # noqa: E402
+from core.models.spec import TrainingConfig  # noqa: E402
+from core.training.registry import RunRegistry, RunState  # noqa: E402
 
 PAGE_REFRESH_SECONDS = 0.4  # As dashboard/live.py redraws the Train page.
 DEFAULT_EPOCHS = {"mnist-dense512": 30, "mnist-cnn-4conv": 4}

@@ -1,7 +1,7 @@
 """Server time of the Predict page: one canvas prediction, and one interaction while browsing the test set.
 
 Canvas: a real MNIST test digit is enlarged to a 280×280 RGBA drawing; Keras Lab's path (OpenCV preprocessing,
-then a direct model call, `core.inference.predict_one`) is timed against plain Keras's `model.predict` on the
+then a direct model call, `core.predict.inference.predict_one`) is timed against plain Keras's `model.predict` on the
 already-preprocessed digit, for the MLP and a CNN. Browsing: the Predict page is driven through Streamlit's
 AppTest after a real two-epoch run; each click (next example, a filter, a confusion-matrix view) reruns the
 page script on the server, and that rerun is timed against what the page would cost if it predicted the test set
@@ -30,12 +30,12 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from core.arrays import prepare_inputs  # noqa: E402
-from core.building import build_model  # noqa: E402
-from core.datasets import load_dataset  # noqa: E402
-from core.drawing import preprocess_drawing  # noqa: E402
-from core.inference import predict_one  # noqa: E402
-from core.presets import get_preset  # noqa: E402
+from core.data.catalogue import load_dataset  # noqa: E402
+from core.models.build import build_model  # noqa: E402
+from core.models.inputs import prepare_inputs  # noqa: E402
+from core.models.presets import get_preset  # noqa: E402
+from core.predict.drawing import preprocess_drawing  # noqa: E402
+from core.predict.inference import predict_one  # noqa: E402
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -97,7 +97,9 @@ def browsing_figures(repeats: int) -> None:
             "Confusion matrix" if page.segmented_control(key="predict_view").value != "Confusion matrix"
             else "Test examples"),
     }
-    from dashboard.state import run_registry  # The registry AppTest's page used (one per process).
+    from dashboard.state import (
+        run_registry,  # The registry AppTest's page used (one per process).
+    )
 
     run = run_registry().get(app.session_state["run_id"])
     dataset = load_dataset("mnist")

@@ -2,13 +2,19 @@
 
 import streamlit as st
 
-from core.compile_options import LOSS_EXPLANATIONS, OPTIMIZER_EXPLANATIONS, compile_summary, suggested_loss
-from core.datasets import dataset_outline
-from core.editing import input_shape_options
-from core.layers import CATALOGUE
-from core.presets import PRESETS
-from core.shapes import analyse_spec
-from core.specs import LOSSES, METRICS, OPTIMIZERS
+from core.data.catalogue import dataset_outline
+from core.models.analysis import analyse_spec
+from core.models.compile_options import (
+    LOSS_EXPLANATIONS,
+    OPTIMIZER_EXPLANATIONS,
+    compile_summary,
+    suggested_loss,
+)
+from core.models.editing import input_shape_options
+from core.models.layers import CATALOGUE
+from core.models.presets import PRESETS
+from core.models.spec import LOSSES, METRICS, OPTIMIZERS
+from dashboard.build_views import show_readiness, show_take_away
 from dashboard.builder import (
     ADD_TYPE_KEY,
     add_layer,
@@ -18,7 +24,6 @@ from dashboard.builder import (
     summary_table,
     use_default_learning_rate,
 )
-from dashboard.build_views import show_readiness, show_take_away
 from dashboard.diagram import layer_caption, model_diagram
 from dashboard.state import (
     EDIT_ERROR_KEY,

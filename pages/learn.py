@@ -2,9 +2,15 @@
 
 import streamlit as st
 
-from core.lessons import LESSONS
-from dashboard.learn_view import (LESSON_KEY, ask_question, chosen_lesson, show_progress, show_try_it,
-                                  show_workshop_link)
+from core.learn.lessons import LESSONS
+from dashboard.learn_view import (
+                                  LESSON_KEY,
+                                  ask_question,
+                                  chosen_lesson,
+                                  show_progress,
+                                  show_try_it,
+                                  show_workshop_link,
+)
 from dashboard.lesson_views import INTERACTIONS
 
 st.title("Learn")

@@ -2,10 +2,16 @@
 
 import streamlit as st
 
-from core.runs import RunState
+from core.training.registry import RunState
 from dashboard.live import draw_live
 from dashboard.predict_views import views_for
-from dashboard.state import PAGES_DIRECTORY, PREDICT_VIEW_KEY, current_run, dataset_named, run_registry
+from dashboard.state import (
+    PAGES_DIRECTORY,
+    PREDICT_VIEW_KEY,
+    current_run,
+    dataset_named,
+    run_registry,
+)
 from dashboard.status import describe_run
 
 st.title("Predict")

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core.datasets import dataset_outline
-from core.history import epochs_csv
+from core.data.catalogue import dataset_outline
+from core.training.history import epochs_csv
 from dashboard.run_actions import (
     MESSAGE_KEY,
     NOTICE_KEY,
@@ -20,7 +20,12 @@ from dashboard.run_actions import (
     switch_if_opened,
 )
 from dashboard.run_views import show_comparison, show_runs_table, show_sweeps
-from dashboard.state import PAGES_DIRECTORY, run_registry, selected_preset, session_owner
+from dashboard.state import (
+    PAGES_DIRECTORY,
+    run_registry,
+    selected_preset,
+    session_owner,
+)
 from dashboard.upload_limit import upload_limit_megabytes
 
 switch_if_opened()

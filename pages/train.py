@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from core.arrays import split_sizes
-from core.compile_options import learning_rate_used, smaller_learning_rate
-from core.datasets import loaded_dataset
+from core.data.catalogue import loaded_dataset
+from core.models.analysis import analyse_spec
+from core.models.compile_options import learning_rate_used, smaller_learning_rate
+from core.models.inputs import split_sizes
 from core.number_text import readable_loss, readable_number
-from core.runs import CONTINUABLE_STATES, RunState, TrainingRun
-from core.shapes import analyse_spec
+from core.training.registry import CONTINUABLE_STATES, RunState, TrainingRun
 from dashboard.charts import training_curve
 from dashboard.live import draw_live
 from dashboard.run_actions import saved_model_path
@@ -25,6 +25,7 @@ from dashboard.state import (
     training_dataset_name,
     working_spec,
 )
+from dashboard.status import describe_run
 from dashboard.train_controls import (
     MESSAGE_KEY,
     MORE_EPOCHS_KEY,
@@ -35,7 +36,6 @@ from dashboard.train_controls import (
     start_run,
     sweep_form,
 )
-from dashboard.status import describe_run
 
 
 def format_seconds(seconds: float | None) -> str:
