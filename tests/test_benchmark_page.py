@@ -4,10 +4,11 @@ one benchmark at a time per server, and the quoted reference kept apart from mea
 import json
 import re
 
-from streamlit.testing.v1 import AppTest
-
 from conftest import wait_until
+from streamlit.testing.v1 import AppTest
 from test_pages import open_app, page_text, visit
+
+from core.benchmark.devices import discover_devices
 
 
 def benchmark_page() -> AppTest:
@@ -32,7 +33,9 @@ def measure(app: AppTest, epochs: int) -> AppTest:
 
 def test_the_page_describes_the_machine_and_shows_the_quoted_reference_as_such():
     app = benchmark_page()
-    assert "No GPU here" in page_text(app) and "CPU cores" in page_text(app)
+    machine = discover_devices()
+    assert f"{machine.cores} CPU cores" in page_text(app)
+    assert ("No GPU here" in page_text(app)) == (not machine.gpus), "the page must say what this machine has"
     traces = bar_traces(app)
     assert traces[-1][1] == ["cpu", "gpu:0"] and "(reference, quoted)" in traces[-1][0]
     assert traces[-1][0].startswith("mnist-cnn-4conv, a classic Keras tutorial's published figures")
