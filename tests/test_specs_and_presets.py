@@ -1,5 +1,7 @@
+import keras
 import pytest
 
+from core.models.build import build_model
 from core.models.presets import PRESETS, get_preset
 from core.models.spec import CompileSpec, ModelSpec, TrainingConfig
 
@@ -10,21 +12,30 @@ def test_specs_survive_a_json_round_trip(name):
     assert ModelSpec.from_json(spec.to_json()) == spec
 
 
-def test_mnist_dense512_is_the_classic():
+def layer_outline(model) -> list[tuple]:
+    """What a learner compares with the tutorial: each layer's kind, output shape, weights and activation."""
+    return [(type(layer).__name__, tuple(layer.output.shape), layer.count_params(),
+             getattr(getattr(layer, "activation", None), "__name__", None)) for layer in model.layers]
+
+
+def test_the_dense512_preset_builds_the_tutorials_model_and_settings():
+    classic = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
+                                keras.layers.Dense(10, activation="softmax")])
     preset = get_preset("mnist-dense512")
-    assert preset.spec.input_shape == (784,)
-    assert [(layer.type, layer.settings["units"], layer.settings["activation"], layer.settings["kernel_regularizer"])
-            for layer in preset.spec.layers] == [("Dense", 512, "relu", "none"), ("Dense", 10, "softmax", "none")]
-    assert (preset.spec.compile.optimizer, preset.spec.compile.loss) == ("rmsprop", "categorical_crossentropy")
-    assert preset.spec.uses_one_hot_labels and preset.spec.input_scale == pytest.approx(1 / 255)
-    assert (preset.training.epochs, preset.training.batch_size) == (5, 128)
+    model = build_model(preset.spec)
+    assert layer_outline(model) == layer_outline(classic)
+    assert isinstance(model.optimizer, keras.optimizers.RMSprop) and model.loss == "categorical_crossentropy"
+    assert (preset.training.epochs, preset.training.batch_size) == (5, 128)  # The tutorial's model.fit(...).
 
 
-def test_spiral_dense10_is_the_classic():
+def test_the_spiral_preset_builds_the_tutorials_model_and_settings():
+    classic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(10, activation="relu"),
+                                keras.layers.Dense(3, activation="softmax")])
     preset = get_preset("spiral-dense10")
-    assert preset.spec.input_shape == (2,)
-    assert [layer.settings["units"] for layer in preset.spec.layers] == [10, 3]
-    assert (preset.spec.compile.optimizer, preset.spec.compile.learning_rate) == ("rmsprop", 0.001)
+    model = build_model(preset.spec)
+    assert layer_outline(model) == layer_outline(classic)
+    assert isinstance(model.optimizer, keras.optimizers.RMSprop)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.001)
     assert (preset.training.epochs, preset.training.batch_size) == (1000, 50)
 
 
