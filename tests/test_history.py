@@ -1,6 +1,6 @@
 import math
 
-from core.training.history import EpochRecord, RunHistory
+from core.training.history import EpochRecord, RunHistory, samples_per_second
 
 
 def test_batches_reported_out_of_order_are_kept_in_step_order():
@@ -40,3 +40,14 @@ def test_a_history_survives_its_round_trip_through_json_data():
     history.record_epoch(EpochRecord(epoch=1, loss=1.2, accuracy=0.4, seconds=0.1, val_loss=1.3, val_accuracy=0.3))
     again = RunHistory.from_dict(history.to_dict()).snapshot()
     assert again == history.snapshot()
+
+
+def test_samples_per_second_count_the_examples_fitted_in_a_steady_epoch():
+    history = RunHistory()
+    for epoch, seconds in enumerate([9.0, 2.0, 2.0], start=1):
+        history.record_epoch(EpochRecord(epoch=epoch, loss=1.0, accuracy=None, seconds=seconds))
+    snapshot = history.snapshot()
+    assert samples_per_second(snapshot, train_size=1000, validation_split=0.2) == 400.0, "800 fitted in 2 s"
+    assert samples_per_second(snapshot, train_size=1000, validation_split=0.0) == 500.0
+    assert samples_per_second(snapshot, train_size=0, validation_split=0.2) is None, "a model opened from a file"
+    assert samples_per_second(RunHistory().snapshot(), train_size=1000, validation_split=0.2) is None

@@ -14,6 +14,8 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from core.models.inputs import split_sizes
+
 
 @dataclass(frozen=True)
 class EpochRecord:
@@ -163,3 +165,12 @@ def epochs_csv(epochs: tuple[EpochRecord, ...] | list[EpochRecord]) -> str:
     writer.writeheader()
     writer.writerows(record.to_dict() for record in epochs)
     return output.getvalue()
+
+
+def samples_per_second(snapshot: HistorySnapshot, train_size: int, validation_split: float) -> float | None:
+    """Training examples per second of a steady epoch, its validation pass included: the speed a learner compares
+    across models and machines. None until an epoch is timed, or for a run with no training data of its own (a model
+    opened from a file)."""
+    fitted, _ = split_sizes(train_size, validation_split) if train_size else (0, 0)
+    seconds = snapshot.steady_epoch_seconds
+    return fitted / seconds if fitted and seconds else None
