@@ -6,14 +6,15 @@ TensorFlow is imported later, by the first run that trains or the first page tha
 
 import streamlit as st
 
-from dashboard.rerun_guard import keep_keras_state_across_reruns
-from dashboard.state import PAGES_DIRECTORY, keep_widget_values, sync_with_url
-from dashboard.status import render_sidebar
-from dashboard.workshop import (
-                   apply_dark_theme,
-                   apply_presenter_style,
-                   presenter_mode,
-                   read_workshop_parameters,
+from dashboard.address import PAGES_DIRECTORY, sync_with_url
+from dashboard.session import PERSISTENT_WIDGET_KEYS
+from dashboard.sidebar import render_sidebar
+from dashboard.streamlit_fixes import keep_keras_state_across_reruns, keep_widget_values
+from dashboard.views.workshop import (
+    apply_dark_theme,
+    apply_presenter_style,
+    presenter_mode,
+    read_workshop_parameters,
 )
 
 keep_keras_state_across_reruns()
@@ -22,7 +23,7 @@ st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layou
                    initial_sidebar_state="collapsed" if presenter_mode() else "auto")
 apply_presenter_style()
 apply_dark_theme()
-keep_widget_values()
+keep_widget_values(PERSISTENT_WIDGET_KEYS)
 navigation = st.navigation(
     [
         st.Page(PAGES_DIRECTORY / "home.py", title="Home", icon=":material/home:", default=True),

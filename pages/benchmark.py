@@ -2,9 +2,15 @@
 
 import streamlit as st
 
-from dashboard.benchmark_view import (benchmark_jobs, device_report, import_results, plan_form, show_hardware,
-                                      show_job, show_results)
-from dashboard.state import session_owner
+from dashboard.resources import benchmark_jobs, device_report
+from dashboard.session import session_owner
+from dashboard.views.benchmark_view import (
+    import_results,
+    plan_form,
+    show_hardware,
+    show_job,
+    show_results,
+)
 
 st.title("Benchmark")
 st.caption("How long does an epoch take on a CPU, and on a GPU? Each measurement runs in a fresh process with its "

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard.data_upload import upload_section
-from dashboard.data_view import show_dataset
-from dashboard.datasets_table import dataset_choices, show_catalogue
-from dashboard.state import DATA_VIEW_KEY, dataset_named
+from dashboard.session import DATA_VIEW_KEY, dataset_named
+from dashboard.views.data_upload import upload_section
+from dashboard.views.dataset_view import show_dataset
+from dashboard.views.datasets_table import dataset_choices, show_catalogue
 
 st.title("Data")
 st.caption("Every dataset Keras Lab knows, where it comes from and whether it is here; and your own files, "

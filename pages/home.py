@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.state import PAGES_DIRECTORY
+from dashboard.address import PAGES_DIRECTORY
 
 st.title(":material/science: Keras Lab")
 st.markdown(

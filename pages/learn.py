@@ -3,15 +3,15 @@
 import streamlit as st
 
 from core.learn.lessons import LESSONS
-from dashboard.learn_view import (
-                                  LESSON_KEY,
-                                  ask_question,
-                                  chosen_lesson,
-                                  show_progress,
-                                  show_try_it,
-                                  show_workshop_link,
+from dashboard.views.lesson_frame import (
+             LESSON_KEY,
+             ask_question,
+             chosen_lesson,
+             show_progress,
+             show_try_it,
+             show_workshop_link,
 )
-from dashboard.lesson_views import INTERACTIONS
+from dashboard.views.lesson_interactions import INTERACTIONS
 
 st.title("Learn")
 lesson = chosen_lesson()

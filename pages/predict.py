@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from core.training.registry import RunState
+from core.training.run import RunState
+from dashboard.address import PAGES_DIRECTORY
 from dashboard.live import draw_live
-from dashboard.predict_views import views_for
-from dashboard.state import (
-    PAGES_DIRECTORY,
-    PREDICT_VIEW_KEY,
-    current_run,
-    dataset_named,
-    run_registry,
-)
-from dashboard.status import describe_run
+from dashboard.resources import run_registry
+from dashboard.session import PREDICT_VIEW_KEY, current_run, dataset_named
+from dashboard.views.predict.menu import views_for
+from dashboard.views.run_status import describe_run
 
 st.title("Predict")
 run = current_run()
@@ -30,9 +26,10 @@ if run.state is RunState.FAILED or model is None:
     st.error(f"This run has no trained model ({describe_run(run)}). Train again on the Train page.")
     st.stop()
 
-dataset = dataset_named(run.dataset)
+dataset = dataset_named(run.dataset_name)
 accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.2%}"
-st.caption(f"Model `{run.preset}` (run {run.run_id}{accuracy}) on {dataset.test_size:,} test examples of {dataset.title}.")
+st.caption(f"Model `{run.preset_name}` (run {run.run_id}{accuracy}) on {dataset.test_size:,} test examples of "
+           f"{dataset.title}.")
 
 views = views_for(dataset)
 if st.session_state.get(PREDICT_VIEW_KEY) not in views:

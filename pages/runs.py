@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from core.data.catalogue import dataset_outline
+from core.data.dataset import dataset_outline
 from core.training.history import epochs_csv
-from dashboard.run_actions import (
-    MESSAGE_KEY,
+from dashboard.address import PAGES_DIRECTORY
+from dashboard.resources import run_registry
+from dashboard.session import selected_preset, session_owner
+from dashboard.views.run_actions import (
     NOTICE_KEY,
+    RUNS_ERROR_KEY,
     SELECTED_KEY,
     UPLOAD_MODEL_KEY,
     delete_run,
@@ -19,19 +22,13 @@ from dashboard.run_actions import (
     saved_model_path,
     switch_if_opened,
 )
-from dashboard.run_views import show_comparison, show_runs_table, show_sweeps
-from dashboard.state import (
-    PAGES_DIRECTORY,
-    run_registry,
-    selected_preset,
-    session_owner,
-)
-from dashboard.upload_limit import upload_limit_megabytes
+from dashboard.views.runs_overview import show_comparison, show_runs_table, show_sweeps
+from dashboard.views.upload_limit import upload_limit_megabytes
 
 switch_if_opened()
 st.title("Runs")
-if MESSAGE_KEY in st.session_state:
-    st.error(st.session_state.pop(MESSAGE_KEY))
+if RUNS_ERROR_KEY in st.session_state:
+    st.error(st.session_state.pop(RUNS_ERROR_KEY))
 if NOTICE_KEY in st.session_state:
     st.success(st.session_state.pop(NOTICE_KEY), icon=":material/upload:")
 preset = selected_preset()
@@ -59,10 +56,11 @@ st.subheader("One run")
 if st.session_state.get(SELECTED_KEY) not in by_id:
     st.session_state[SELECTED_KEY] = next(iter(by_id))
 selected_key = run_picker_key(SELECTED_KEY)
-run = by_id[st.selectbox("Run", list(by_id), format_func=lambda run_id: by_id[run_id].name, key=selected_key,
+run = by_id[st.selectbox("Run", list(by_id), format_func=lambda run_id: by_id[run_id].display_name, key=selected_key,
                          on_change=keep_picked, args=(SELECTED_KEY, selected_key))]
 name, rename = st.columns([3, 1], vertical_alignment="bottom")
-name.text_input("Name", value=run.title, max_chars=80, key=f"runs_name_{run.run_id}", placeholder=run.name)
+name.text_input("Name", value=run.given_name, max_chars=80, key=f"runs_name_{run.run_id}",
+               placeholder=run.display_name)
 rename.button("Rename", on_click=rename_run, args=(run,), icon=":material/edit:", width="stretch")
 open_column, model_column, history_column, delete_column = st.columns(4)
 open_column.button("Open on Train", on_click=open_run, args=(run,), icon=":material/monitoring:", width="stretch")

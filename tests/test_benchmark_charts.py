@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from core.benchmark.results import REFERENCE_RESULT, BenchmarkResult
-from dashboard.benchmark_charts import (
+from dashboard.figures.benchmark import (
     batch_size_lines,
     default_comparison,
     epoch_time_bars,

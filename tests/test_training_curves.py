@@ -1,7 +1,7 @@
 """The Train page's loss curve: readable however far the loss went."""
 
 from core.training.history import EpochRecord, HistorySnapshot
-from dashboard.charts import training_curve
+from dashboard.figures.training_curves import training_curve
 
 
 def snapshot(batch_losses: list[float], epoch_loss: float) -> HistorySnapshot:

@@ -1,0 +1,1 @@
+"""Every figure the pages draw: Plotly charts, one shared look (`style`), and the model diagram."""

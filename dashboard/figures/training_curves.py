@@ -1,0 +1,144 @@
+"""Plotly figures of training: a run's live curves, several runs' curves overlaid, and a sweep's results."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.number_text import readable_number
+from core.training.history import HistorySnapshot
+from core.training.run import TrainingRun
+from dashboard.figures.style import TRAIN_COLOR, VALIDATION_COLOR, class_color, lay_out
+
+MAX_BATCH_POINTS = 1500
+SMOOTHING = 0.9
+TITLES = {"loss": "Loss", "accuracy": "Accuracy"}
+MAX_EPOCH_MARKERS = 60
+"""Beyond this many epochs the per-epoch curve is a plain line: a thousand markers only smear."""
+LOG_LOSS_SPREAD = 100
+"""A loss curve whose values spread over this factor or more (a loss that exploded) is drawn on a log axis: on a
+linear one everything but the peak lies flat on zero, and Plotly labels the peak '20B'."""
+MAX_LOSS_TICKS = 8
+"""More decades than this are ticked every third one (1, 1000, 1 million, 1 billion), so labels never overlap."""
+
+
+def smooth(values: Sequence[float], weight: float = SMOOTHING) -> np.ndarray:
+    """Exponential moving average, as TensorBoard smooths noisy per-batch curves (NaN gaps are carried over)."""
+    smoothed = np.empty(len(values))
+    average = float("nan")
+    for index, value in enumerate(values):
+        if np.isnan(average):
+            average = value
+        elif not np.isnan(value):
+            average = weight * average + (1 - weight) * value
+        smoothed[index] = average
+    return smoothed
+
+
+def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
+    """One metric against epochs: per batch (smoothed) and per epoch for training and validation data."""
+    batch_values = snapshot.batch_losses if metric == "loss" else snapshot.batch_accuracies
+    figure = go.Figure()
+    if batch_values and snapshot.batches_per_epoch:
+        steps = np.arange(1, len(batch_values) + 1) / snapshot.batches_per_epoch
+        stride = max(1, len(batch_values) // MAX_BATCH_POINTS)
+        figure.add_scatter(
+            x=steps[::stride], y=np.asarray(batch_values)[::stride], mode="lines", name="per batch",
+            line={"color": TRAIN_COLOR, "width": 1}, opacity=0.2,
+        )
+        figure.add_scatter(
+            x=steps[::stride], y=smooth(batch_values)[::stride], mode="lines", name="per batch (smoothed)",
+            line={"color": TRAIN_COLOR, "width": 2.5}, opacity=0.6,
+        )
+    epochs = [record.epoch for record in snapshot.epochs]
+    for name, key, color in (("train", metric, TRAIN_COLOR), ("validation", f"val_{metric}", VALIDATION_COLOR)):
+        values = [getattr(record, key) for record in snapshot.epochs]
+        if any(value is not None for value in values):
+            mode = "lines+markers" if len(epochs) <= MAX_EPOCH_MARKERS else "lines"
+            figure.add_scatter(x=epochs, y=values, mode=mode, name=f"{name} (per epoch)",
+                               line={"color": color, "width": 2})
+    lay_out(figure, height=320, title=TITLES.get(metric, metric), legend_below=-0.25, xaxis_title="epoch",
+            uirevision=metric)
+    if metric == "accuracy":
+        figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    else:
+        epoch_losses = [loss for record in snapshot.epochs for loss in (record.loss, record.val_loss)
+                        if loss is not None]
+        figure.update_yaxes(loss_axis([*batch_values, *epoch_losses]))
+    return figure
+
+
+def loss_axis(losses: Sequence[float]) -> dict[str, object]:
+    """A y axis for losses: linear while they stay within a factor of `LOG_LOSS_SPREAD`, else log, ticked at powers
+    of ten written as a learner reads them ('1000', '1 million', '1 billion')."""
+    positive = [loss for loss in losses if math.isfinite(loss) and loss > 0]
+    if not positive or max(positive) < LOG_LOSS_SPREAD * min(positive):
+        return {"type": "linear", "title": None, "exponentformat": "none", "separatethousands": True}
+    decades = range(math.floor(math.log10(min(positive))), math.ceil(math.log10(max(positive))) + 1)
+    step = 1 if len(decades) <= MAX_LOSS_TICKS else 3 * math.ceil(len(decades) / (3 * MAX_LOSS_TICKS))
+    ticks = [10.0**decade for decade in decades if decade % step == 0]
+    return {"type": "log", "title": f"log scale: each line is {readable_number(10.0**step)}×", "tickmode": "array",
+            "tickvals": ticks,
+            "ticktext": [readable_number(tick) for tick in ticks]}
+
+
+def compared_curves(runs: Sequence[TrainingRun], metric: str) -> go.Figure:
+    """One metric per epoch for several runs on one chart: training solid, validation dotted, a colour per run."""
+    figure = go.Figure()
+    for index, run in enumerate(runs):
+        color = class_color(index)
+        epochs = run.history.snapshot().epochs
+        for key, dash, suffix in ((metric, "solid", ""), (f"val_{metric}", "dot", " (validation)")):
+            values = [getattr(record, key) for record in epochs]
+            if any(value is not None for value in values):
+                figure.add_scatter(x=[record.epoch for record in epochs], y=values, mode="lines",
+                                   name=run.display_name + suffix, line={"color": color, "dash": dash, "width": 2})
+    lay_out(figure, height=340, title=TITLES.get(metric, metric), legend_below=-0.25, xaxis_title="epoch")
+    if metric == "accuracy":
+        figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return figure
+
+
+def sweep_chart(runs: Sequence[TrainingRun]) -> go.Figure:
+    """Final accuracy (validation where the runs kept some, else test) against the first swept setting, a line per
+    value of the second; bars of seconds per epoch (one setting only); the best run starred."""
+    settings = list(runs[0].sweep_values) if runs else []
+    done = [run for run in runs if run.state.value == "finished" and run.history.snapshot().epochs]
+    validated = bool(done) and all(run.history.snapshot().epochs[-1].val_accuracy is not None for run in done)
+    score_name = "validation accuracy" if validated else "test accuracy"
+
+    def score(run: TrainingRun) -> float | None:
+        return run.history.snapshot().epochs[-1].val_accuracy if validated else run.test_accuracy
+
+    figure = go.Figure()
+    groups: dict[float | None, list[TrainingRun]] = {}
+    for run in sorted(done, key=lambda run: [run.sweep_values[setting] for setting in settings]):
+        groups.setdefault(run.sweep_values.get(settings[1]) if len(settings) > 1 else None, []).append(run)
+    for index, (second, members) in enumerate(groups.items()):
+        name = score_name if second is None else f"{settings[1]} = {second:g}"
+        figure.add_scatter(x=[run.sweep_values[settings[0]] for run in members], y=[score(run) for run in members],
+                           mode="lines+markers", name=name,
+                           line={"color": class_color(index), "width": 2},
+                           customdata=[run.history.snapshot().steady_epoch_seconds for run in members],
+                           hovertemplate=f"{settings[0]} %{{x}}: %{{y:.1%}}, %{{customdata:.2f}} s per epoch"
+                                         "<extra>%{fullData.name}</extra>")
+    if len(settings) == 1:
+        figure.add_bar(x=[run.sweep_values[settings[0]] for run in groups.get(None, [])],
+                       y=[run.history.snapshot().steady_epoch_seconds for run in groups.get(None, [])],
+                       name="seconds per epoch", yaxis="y2", marker_color="#cfd8e3", opacity=0.6)
+    scored = [run for run in done if score(run) is not None]
+    if scored:
+        best = max(scored, key=score)
+        label = ", ".join(f"{setting} {best.sweep_values[setting]:g}" for setting in settings)
+        figure.add_scatter(x=[best.sweep_values[settings[0]]], y=[score(best)], mode="markers+text", name="best",
+                           marker={"symbol": "star", "size": 18, "color": "#d62728"}, text=[f"best: {label}"],
+                           textposition="top center")
+    first = settings[0] if settings else ""
+    lay_out(figure, height=380, title=f"Sweep over {' and '.join(settings)}", legend_below=-0.25,
+            xaxis={"title": first, "type": "log" if first == "learning_rate" else "linear"},
+            yaxis={"title": score_name, "tickformat": ".0%"},
+            yaxis2={"title": "seconds per epoch", "overlaying": "y", "side": "right", "showgrid": False})
+    return figure

@@ -1,0 +1,1 @@
+"""What each page draws, page by page; `predict/` holds the Predict page's views."""
