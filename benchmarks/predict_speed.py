@@ -97,11 +97,9 @@ def browsing_figures(repeats: int) -> None:
             "Confusion matrix" if page.segmented_control(key="predict_view").value != "Confusion matrix"
             else "Test examples"),
     }
-    from dashboard.state import (
-        run_registry,  # The registry AppTest's page used (one per process).
-    )
+    from dashboard.resources import run_registry
 
-    run = run_registry().get(app.session_state["run_id"])
+    run = run_registry().get(app.session_state["run_id"])  # The registry AppTest's page used: one per process.
     dataset = load_dataset("mnist")
     model = run_registry().trained_model(run)
     plain = median_milliseconds(
