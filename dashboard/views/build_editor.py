@@ -142,7 +142,8 @@ def show_layers(spec: ModelSpec, analysis: SpecAnalysis, table: pd.DataFrame, ex
                  help="The same values, arranged for the first layer: flat for Dense, (height, width, channels) for "
                       "Conv2D, (time steps, features) for recurrent layers.")
     if spec.input_scale != 1.0:
-        st.caption(f"Inputs are multiplied by {spec.input_scale:.6g} before the first layer (pixels 0–255 become 0–1).")
+        st.caption(f"Inputs are multiplied by {spec.input_scale:.6g} before the first layer (pixels 0–255 become "
+                   "0–1).")
     problem_positions = {problem.position for problem in analysis.problems}
     for position, layer in enumerate(spec.layers, start=1):
         icon = ":material/error:" if position in problem_positions else None
@@ -226,10 +227,10 @@ def show_compile(spec: ModelSpec, num_classes: int) -> None:
         compile_widget(st.multiselect, "metrics", "Metrics", list(spec.compile.metrics), options=METRICS)
     suggested = suggested_loss(spec, num_classes)
     labels = "one-hot rows" if spec.uses_one_hot_labels else "class numbers"
+    usual = "" if spec.compile.loss == suggested else f" For this output and data the usual loss is **{suggested}**."
     st.caption(f"**{spec.compile.optimizer}**: {OPTIMIZER_EXPLANATIONS[spec.compile.optimizer]} Now: "
                f"{compile_summary(spec.compile)}.  \n**{spec.compile.loss}**: {LOSS_EXPLANATIONS[spec.compile.loss]} "
-               f"Labels are given as {labels}."
-               + ("" if spec.compile.loss == suggested else f" For this output and data the usual loss is **{suggested}**."))
+               f"Labels are given as {labels}.{usual}")
 
 
 def keras_shape(shape: tuple[int, ...]) -> str:

@@ -36,7 +36,8 @@ def draw_run(run: TrainingRun) -> None:
     if run.state is RunState.RUNNING and snapshot.total_epochs:
         progress_text += (
             f" · batch {snapshot.batches_in_epoch}/{snapshot.batches_per_epoch}"
-            f" · {format_seconds(snapshot.elapsed_seconds)} elapsed · about {format_seconds(snapshot.eta_seconds)} left"
+            f" · {format_seconds(snapshot.elapsed_seconds)} elapsed"
+            f" · about {format_seconds(snapshot.eta_seconds)} left"
         )
     st.progress(snapshot.fraction_done, text=progress_text)
 
