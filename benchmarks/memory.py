@@ -18,7 +18,8 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from core.models.presets import get_preset  # noqa: E402
-from core.training.registry import RunRegistry, RunState  # noqa: E402
+from core.training.registry import RunRegistry  # noqa: E402
+from core.training.run import RunState  # noqa: E402
 from core.training.storage import RunStorage  # noqa: E402
 
 BOUND_MB = 300

@@ -30,7 +30,8 @@ from core.models.build import build_model  # noqa: E402
 from core.models.inputs import prepare_inputs, prepare_labels  # noqa: E402
 from core.models.presets import Preset, get_preset  # noqa: E402
 from core.models.spec import TrainingConfig  # noqa: E402
-from core.training.registry import RunRegistry, RunState  # noqa: E402
+from core.training.registry import RunRegistry  # noqa: E402
+from core.training.run import RunState  # noqa: E402
 
 PAGE_REFRESH_SECONDS = 0.4  # As dashboard/live.py redraws the Train page.
 DEFAULT_EPOCHS = {"mnist-dense512": 30, "mnist-cnn-4conv": 4}

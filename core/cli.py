@@ -17,27 +17,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from core.benchmark.plan import (
-    CUSTOM_SPEC,
-    BenchmarkProgress,
-    fitting_dataset,
-    plan_from_arguments,
-    run_benchmark,
-)
-from core.benchmark.results import (
-    BenchmarkResult,
-    Measurement,
-    ResultStore,
-    result_to_json,
-)
-from core.data.catalogue import Dataset, dataset_outline, load_dataset
+from core.benchmark.plan import CUSTOM_SPEC, fitting_dataset, plan_from_arguments
+from core.benchmark.results import BenchmarkResult, Measurement, result_to_json
+from core.benchmark.runner import BenchmarkProgress, run_benchmark
+from core.benchmark.store import ResultStore
+from core.data.catalogue import load_dataset
+from core.data.dataset import Dataset, dataset_outline, is_image_shape
 from core.data.store import DatasetStore
-from core.data.uploads.formats import (
-    LoadReport,
-    check_upload_size,
-    load_data_file,
-    load_idx_files,
-)
+from core.data.uploads.examples import LoadReport, check_upload_size
+from core.data.uploads.idx import load_idx_files
+from core.data.uploads.upload_box import load_data_file
 from core.models.editing import change_compile
 from core.models.export import python_script
 from core.models.inputs import check_fits, split_sizes
@@ -45,8 +34,9 @@ from core.models.presets import PRESETS, get_preset
 from core.models.spec import OPTIMIZERS, ModelSpec, TrainingConfig
 from core.number_text import readable_loss, readable_number
 from core.training.history import EpochRecord
-from core.training.registry import RunRegistry, RunState, TrainingRun, new_run_id
-from core.training.storage import RunStorage
+from core.training.registry import RunRegistry
+from core.training.run import RunState, TrainingRun
+from core.training.storage import RunStorage, new_run_id
 
 USAGE_ERROR = 2
 DIVERGED = 1
@@ -186,7 +176,7 @@ class _ModelToTrain:
 
     name: str
     spec: ModelSpec
-    dataset: str
+    dataset_name: str
     training: TrainingConfig
 
 
@@ -200,8 +190,8 @@ def _model_to_train(arguments: argparse.Namespace) -> _ModelToTrain:
             spec = ModelSpec.from_json(arguments.spec.read_text())
         except ValueError as error:
             raise CommandLineError(f"--spec {arguments.spec}: {error}") from None
-        dataset = arguments.dataset or (_spec_dataset(spec) if arguments.data is None else "")
-        chosen = _ModelToTrain(CUSTOM_SPEC, spec, dataset, SPEC_TRAINING)
+        dataset_name = arguments.dataset or (_spec_dataset(spec) if arguments.data is None else "")
+        chosen = _ModelToTrain(CUSTOM_SPEC, spec, dataset_name, SPEC_TRAINING)
     compile_changes = {name: value for name, value in (("optimizer", arguments.optimizer),
                                                       ("learning_rate", arguments.learning_rate)) if value is not None}
     return replace(chosen, spec=change_compile(chosen.spec, **compile_changes)) if compile_changes else chosen
@@ -225,7 +215,7 @@ def train(arguments: argparse.Namespace) -> int:
     report = None if arguments.data is None else _load_data_file(arguments.data, chosen, config.seed)
     if report is None:
         with _quiet_stderr():  # A first download of the full MNIST imports TensorFlow.
-            dataset = load_dataset(chosen.dataset)
+            dataset = load_dataset(chosen.dataset_name)
     else:
         dataset = report.dataset
     check_fits(chosen.spec, dataset)  # Before Keras is imported, so a mistake is reported at once.
@@ -237,7 +227,7 @@ def train(arguments: argparse.Namespace) -> int:
             print(f"data: {note}", flush=True)
 
     registry = RunRegistry(RunStorage(arguments.out) if arguments.out is not None else None)
-    run = TrainingRun(run_id=new_run_id(), owner="cli", preset=chosen.name, dataset=dataset_name,
+    run = TrainingRun(run_id=new_run_id(), owner="cli", preset_name=chosen.name, dataset_name=dataset_name,
                       spec=chosen.spec, config=config)
     with _quiet_stderr():
         registry.run_to_end(run, on_epoch_end=lambda record: _print_epoch(record, arguments.json))
@@ -256,8 +246,8 @@ def _print_scores(arguments: argparse.Namespace, run: TrainingRun, dataset: Data
     summary = {
         "test_loss": run.test_loss,
         "test_accuracy": run.test_accuracy,
-        "model": run.preset,
-        "dataset": run.dataset,
+        "model": run.preset_name,
+        "dataset": run.dataset_name,
         "dataset_source": dataset.source,
         "train_size": dataset.train_size,
         "test_size": dataset.test_size,
@@ -284,8 +274,9 @@ def _load_data_file(text: str, chosen: _ModelToTrain, seed: int) -> LoadReport:
     contents = [_read_data_file(path) for path in paths]
     if len(paths) == 2:
         return load_idx_files(list(zip(contents, (path.name for path in paths))), seed=seed)
-    example_shape = dataset_outline(chosen.dataset).example_shape if chosen.dataset else chosen.spec.input_shape
-    is_image = len(example_shape) == 2 or len(example_shape) == 3 and example_shape[2] in (1, 3)
+    example_shape = (dataset_outline(chosen.dataset_name).example_shape if chosen.dataset_name
+                     else chosen.spec.input_shape)
+    is_image = is_image_shape(example_shape)
     grey = len(example_shape) == 2 or example_shape[-1] == 1
     return load_data_file(contents[0], paths[0].name, image_size=example_shape[:2] if is_image else None,
                           grey=grey if is_image else None, seed=seed)

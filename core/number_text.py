@@ -6,11 +6,10 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-PLAIN_BELOW = 1e6
-"""Up to here a number is written out in digits (999,000); from here on in millions, billions, trillions."""
 PLAIN_FROM = 1e-6
 """Down to here a number is written out as a decimal (0.000001); below, as a power of ten (1×10⁻⁷)."""
 NAMED_LARGE = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+"""Below a million a number is written out in digits (999,000); from there on in millions, billions, trillions."""
 NAMED_BELOW = 1e15
 """Beyond trillions the names (quadrillion...) mean nothing to most readers: a power of ten says it better."""
 SEPARATED_FROM = 10_000
@@ -18,6 +17,8 @@ SEPARATED_FROM = 10_000
 LOSS_DECIMALS_BELOW = 1000
 """A loss below this keeps four decimals, so two runs compare digit by digit; a larger one only says it exploded."""
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+SIZE_UNITS = ((2**30, "GB"), (2**20, "MB"), (2**10, "KB"))
+"""File sizes count in powers of 1024, as the upload limit (`KERAS_LAB_MAX_UPLOAD_MB`) and Streamlit's do."""
 
 
 def _significant(value: float, digits: int) -> str:
@@ -57,3 +58,12 @@ def readable_loss(loss: float) -> str:
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """'1 layer', '2 layers', '1,000 drawings': the count with its noun in the number it needs."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def readable_size(byte_count: int) -> str:
+    """'1.9 MB', '512.0 KB', '1.2 GB': the size in the largest unit that shows at least 1.0 (never '0.0 MB')."""
+    for unit, name in SIZE_UNITS:
+        if round(byte_count / unit, 1) >= 1:
+            return f"{byte_count / unit:.1f} {name}"
+    unit, name = SIZE_UNITS[-1]
+    return f"{byte_count / unit:.1f} {name}"

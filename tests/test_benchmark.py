@@ -13,20 +13,16 @@ from dataclasses import replace
 import pytest
 from conftest import REPOSITORY
 
-from core.benchmark.plan import (
-    BenchmarkPlan,
-    crash_reason,
-    plan_from_arguments,
-    run_benchmark,
-)
+from core.benchmark.plan import BenchmarkPlan, plan_from_arguments
 from core.benchmark.results import (
     REFERENCE_RESULT,
-    ResultStore,
     result_from_json,
     result_to_dict,
     result_to_json,
     results_to_csv,
 )
+from core.benchmark.runner import crash_reason, run_benchmark
+from core.benchmark.store import ResultStore
 from core.models.presets import get_preset
 from core.models.spec import LayerSpec, ModelSpec
 

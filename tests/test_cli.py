@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import REPOSITORY
 
-from core.training.registry import RunRegistry, RunState
+from core.training.registry import RunRegistry
+from core.training.run import RunState
 from core.training.storage import RunStorage
 
 

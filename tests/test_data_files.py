@@ -12,11 +12,9 @@ import numpy as np
 import pytest
 
 from core.data.splits import stratified_split
-from core.data.uploads.formats import (
-    ArchiveLimits,
-    load_data_file,
-    load_idx_files,
-)
+from core.data.uploads.archive_safety import ArchiveLimits
+from core.data.uploads.idx import load_idx_files
+from core.data.uploads.upload_box import load_data_file
 from core.models.inputs import check_fits
 from core.models.presets import get_preset
 from core.settings import MAX_UPLOAD_VARIABLE

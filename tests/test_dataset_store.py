@@ -13,7 +13,7 @@ from conftest import REPOSITORY
 from test_data_files import BAD_INPUTS, image_file, zip_file
 
 from core.data.store import DatasetStore
-from core.data.uploads.formats import load_data_file
+from core.data.uploads.upload_box import load_data_file
 from core.settings import MAX_UPLOAD_VARIABLE
 
 

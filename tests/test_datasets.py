@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from core.data import catalogue as datasets
-from core.data.catalogue import load_dataset, load_mnist, make_spiral
+from core.data.builtin import load_mnist, make_spiral
+from core.data.catalogue import load_dataset
 
 
 def test_offline_mnist_is_the_shipped_sample_of_real_digits():

@@ -5,11 +5,16 @@ import numpy as np
 import pytest
 
 from core.data.catalogue import load_dataset
-from core.data.images import digit_from_photo
 from core.models.inputs import prepare_inputs
 from core.models.presets import get_preset
 from core.models.spec import TrainingConfig
-from core.predict.drawing import DIGIT_CENTRE, INK_LEVEL, ink_image, preprocess_drawing
+from core.predict.drawing import (
+    DIGIT_CENTRE,
+    INK_LEVEL,
+    digit_from_photo,
+    ink_image,
+    preprocess_drawing,
+)
 from core.training.history import RunHistory
 from core.training.train import train_model
 

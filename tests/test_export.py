@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 from test_cli import run_cli
 
-from core.data.catalogue import MNIST_SAMPLE_PATH, load_dataset
+from core.data.builtin import MNIST_SAMPLE_PATH
+from core.data.catalogue import load_dataset
 from core.models.analysis import analyse_spec
 from core.models.build import build_model
 from core.models.export import python_script

@@ -5,14 +5,8 @@ import numpy as np
 import pytest
 
 from core.data.catalogue import load_dataset
-from core.data.images import (
-    MAX_FILE_BYTES,
-    PHOTO_WORKING_SIZE,
-    decode_image,
-    digit_from_photo,
-    light_background,
-    resize_for_model,
-)
+from core.data.images import MAX_FILE_BYTES, decode_image, resize_for_model
+from core.predict.drawing import PHOTO_WORKING_SIZE, digit_from_photo, light_background
 
 GENERATOR = np.random.default_rng(0)
 PHOTO = GENERATOR.integers(0, 256, (60, 40, 3), dtype=np.uint8)

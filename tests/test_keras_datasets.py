@@ -14,15 +14,14 @@ import struct
 import numpy as np
 import pytest
 
-from core.data.catalogue import (
-    dataset_availability,
+from core.data.builtin import load_cifar10, load_fashion_mnist, load_imdb
+from core.data.catalogue import dataset_availability, load_dataset
+from core.data.keras_cache import (
+    CIFAR10_CLASSES,
+    decode_review,
     keras_cache_directory,
-    load_cifar10,
-    load_dataset,
-    load_fashion_mnist,
-    load_imdb,
+    read_cifar10,
 )
-from core.data.keras_cache import CIFAR10_CLASSES, decode_review, read_cifar10
 
 # A word index as `keras.datasets.imdb.get_word_index()` gives it: each word's frequency rank, 1 = most frequent.
 WORD_INDEX = {"the": 1, "movie": 2, "was": 3, "great": 4, "awful": 5, "plot": 996, "zanzibar": 997}

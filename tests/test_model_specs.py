@@ -10,7 +10,9 @@ from core.models.build import build_model
 from core.models.files import load_model_file
 from core.models.from_keras import spec_from_model
 from core.models.presets import PRESETS, get_preset
-from core.training.registry import RunRegistry, RunState
+from core.training.imported import import_model
+from core.training.registry import RunRegistry
+from core.training.run import RunState
 from core.training.storage import RunStorage
 
 EVERY_SPEC = {**{name: preset.spec for name, preset in PRESETS.items()}, **MORE_SPECS}
@@ -46,8 +48,8 @@ def test_an_uploaded_model_becomes_a_finished_run_that_can_train_on(tmp_path):
     model = load_model_file((tmp_path / "mine.keras").read_bytes(), "mine.keras", dataset.input_shape, 3)
     spec = spec_from_model(model, spiral.spec.input_scale, spiral.spec.compile)
     registry = RunRegistry(RunStorage(tmp_path / "runs"))
-    run = registry.import_model("tester", spiral.name, "spiral", spec, spiral.training, model, "mine.keras")
-    assert run.state is RunState.FINISHED and run.title == "imported mine.keras"
+    run = import_model(registry, "tester", spiral.name, "spiral", spec, spiral.training, model, "mine.keras")
+    assert run.state is RunState.FINISHED and run.given_name == "imported mine.keras"
     predicted = trained.predict(dataset.x_test, verbose=0).argmax(axis=1)
     assert run.test_accuracy == pytest.approx(float((predicted == dataset.y_test).mean()))
     assert RunStorage(tmp_path / "runs").load_record(run.run_id)["message"] == "loaded from mine.keras, trained elsewhere."

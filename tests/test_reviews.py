@@ -4,8 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from core.data.reviews import OUT_OF_VOCABULARY, START, encode_review, vocabulary_size
+from core.data.reviews import OUT_OF_VOCABULARY, START, encode_review
 from core.models.build import build_model
+from core.models.inputs import vocabulary_size
 from core.models.spec import CompileSpec, LayerSpec, ModelSpec
 from core.predict.inference import predict_one
 

@@ -2,13 +2,13 @@
 
 from core.models.presets import PRESETS
 from core.training.comparison import comparable_runs, sweeps_of
-from core.training.registry import TrainingRun
+from core.training.run import TrainingRun
 
 
 def run_of(preset_name: str, number: int) -> TrainingRun:
     preset = PRESETS[preset_name]
-    return TrainingRun(run_id=f"run-{number}", owner="visitor", preset=preset.name, dataset=preset.dataset,
-                       spec=preset.spec, config=preset.training)
+    return TrainingRun(run_id=f"run-{number}", owner="visitor", preset_name=preset.name,
+                       dataset_name=preset.dataset, spec=preset.spec, config=preset.training)
 
 
 def test_the_newest_run_is_compared_with_the_one_before_it_on_the_same_data():

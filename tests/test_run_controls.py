@@ -11,7 +11,8 @@ from core.models.editing import change_compile
 from core.models.presets import get_preset
 from core.models.spec import TrainingConfig
 from core.training.history import RunHistory
-from core.training.registry import RunRegistry, RunState
+from core.training.registry import RunRegistry
+from core.training.run import RunState
 from core.training.storage import RunStorage
 from core.training.train import train_model
 
@@ -200,11 +201,11 @@ def test_a_refused_continuation_leaves_the_run_as_it_was(tmp_path):
 
 
 def test_stopping_a_sweep_stops_the_runs_still_to_come(tmp_path):
-    from core.training.sweeps import sweep_variants
+    from core.training.sweeps import queue_sweep, sweep_variants
 
     registry = RunRegistry(RunStorage(tmp_path))
     variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=400, batch_size=50), {"units": [4, 8, 16]})
-    runs = registry.start_sweep("tester", SPIRAL.name, SPIRAL.dataset, variants)
+    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
     wait_until(lambda: runs[0].state is RunState.RUNNING, timeout=60)
     registry.stop(runs[0])
     wait_until(lambda: not any(run.is_active for run in runs), timeout=60)
@@ -213,11 +214,11 @@ def test_stopping_a_sweep_stops_the_runs_still_to_come(tmp_path):
 
 
 def test_sweep_runs_waiting_their_turn_are_not_stopped_as_unwatched(tmp_path):
-    from core.training.sweeps import sweep_variants
+    from core.training.sweeps import queue_sweep, sweep_variants
 
     registry = RunRegistry(RunStorage(tmp_path), orphan_seconds=1.0)
     variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=40, batch_size=50), {"units": [4, 8]})
-    runs = registry.start_sweep("tester", SPIRAL.name, SPIRAL.dataset, variants)
+    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
     while any(run.is_active for run in runs):
         next((run for run in runs if run.state is RunState.RUNNING), runs[0]).seen()  # The page follows the sweep.
         time.sleep(0.1)

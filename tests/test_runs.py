@@ -7,9 +7,10 @@ from conftest import wait_until
 from core.data.catalogue import load_dataset
 from core.models.presets import get_preset
 from core.models.spec import ModelSpec, TrainingConfig
-from core.predict.inference import predict_probabilities
+from core.predict.inference import predict_all
 from core.training import registry as runs
-from core.training.registry import RunRegistry, RunState, TrainingRun
+from core.training.registry import RunRegistry
+from core.training.run import RunState, TrainingRun
 from core.training.storage import RunStorage
 
 SPIRAL = get_preset("spiral-dense10")
@@ -33,8 +34,8 @@ def test_a_run_trains_in_the_background_and_is_saved(tmp_path):
     assert json.loads((tmp_path / run.run_id / "run.json").read_text())["preset"] == "spiral-dense10"
     examples = load_dataset("spiral").x_test[:5]
     np.testing.assert_allclose(
-        predict_probabilities(storage.load_model(run.run_id), SPIRAL.spec, examples),
-        predict_probabilities(run.model, SPIRAL.spec, examples),
+        predict_all(storage.load_model(run.run_id), SPIRAL.spec, examples),
+        predict_all(run.model, SPIRAL.spec, examples),
         rtol=1e-5,
     )
 
@@ -85,8 +86,8 @@ def test_a_settled_run_is_found_again_after_a_server_restart(tmp_path):
     assert (restored.state, restored.test_accuracy, restored.spec) == (run.state, run.test_accuracy, run.spec)
     assert restored.history.snapshot().epochs == run.history.snapshot().epochs
     examples = load_dataset("spiral").x_test[:3]
-    np.testing.assert_allclose(predict_probabilities(restarted.trained_model(restored), SPIRAL.spec, examples),
-                               predict_probabilities(run.model, SPIRAL.spec, examples), rtol=1e-5)
+    np.testing.assert_allclose(predict_all(restarted.trained_model(restored), SPIRAL.spec, examples),
+                               predict_all(run.model, SPIRAL.spec, examples), rtol=1e-5)
 
 
 def test_a_run_on_uploaded_data_is_found_again_after_a_server_restart(tmp_path):
@@ -99,12 +100,12 @@ def test_a_run_on_uploaded_data_is_found_again_after_a_server_restart(tmp_path):
     wait_until(lambda: not run.is_active)
     assert run.state is RunState.FINISHED, run.message
     restored = RunRegistry(RunStorage(tmp_path)).get(run.run_id)
-    assert restored is not None and restored.dataset == name and restored.state is RunState.FINISHED
+    assert restored is not None and restored.dataset_name == name and restored.state is RunState.FINISHED
     assert RunRegistry(RunStorage(tmp_path)).get("20261126-000000-abcdef") is None
 
 
 def settled_record(run_id: str, state: str = "finished") -> dict:
-    run = TrainingRun(run_id=run_id, owner="", preset=SPIRAL.name, dataset="spiral", spec=SPIRAL.spec,
+    run = TrainingRun(run_id=run_id, owner="", preset_name=SPIRAL.name, dataset_name="spiral", spec=SPIRAL.spec,
                       config=SPIRAL.training)
     run.settle(RunState(state))
     return run.to_record()

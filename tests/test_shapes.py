@@ -7,7 +7,7 @@ from dataclasses import replace
 import keras
 import pytest
 
-from core.data.catalogue import OUTLINES
+from core.data.dataset import OUTLINES
 from core.models.analysis import analyse_spec, check_spec
 from core.models.build import build_model, keras_arguments
 from core.models.layers import CATALOGUE

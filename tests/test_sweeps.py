@@ -7,9 +7,10 @@ from conftest import wait_until
 
 from core.models.presets import get_preset
 from core.models.spec import TrainingConfig
-from core.training.registry import RunRegistry, RunState
+from core.training.registry import RunRegistry
+from core.training.run import RunState
 from core.training.storage import RunStorage
-from core.training.sweeps import parse_values, sweep_variants
+from core.training.sweeps import parse_values, queue_sweep, sweep_variants
 
 MLP = get_preset("mnist-mlp-2x128-dropout")
 SPIRAL = get_preset("spiral-dense10")
@@ -66,7 +67,7 @@ def test_a_sweep_trains_its_runs_one_after_another_and_keeps_them(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path), max_concurrent=2)
     config = TrainingConfig(epochs=30, batch_size=50)
     variants = sweep_variants(SPIRAL.spec, config, {"units": [4, 8, 16]})
-    runs = registry.start_sweep("tester", SPIRAL.name, SPIRAL.dataset, variants)
+    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
     training_together = 0
     while any(run.is_active for run in runs):
         training_together = max(training_together, sum(run.state is RunState.RUNNING for run in runs))
@@ -85,6 +86,6 @@ def test_a_sweep_waits_for_nothing_else_of_the_same_visitor(tmp_path):
     busy = registry.start("tester", SPIRAL.name, SPIRAL.dataset, SPIRAL.spec, SPIRAL.training)
     variants = sweep_variants(SPIRAL.spec, SPIRAL.training, {"units": [4, 8]})
     with pytest.raises(ValueError, match="you already have a run training"):
-        registry.start_sweep("tester", SPIRAL.name, SPIRAL.dataset, variants)
+        queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
     busy.request_stop()
     wait_until(lambda: not busy.is_active)

@@ -8,7 +8,7 @@ import pytest
 from core.data.catalogue import load_dataset
 from core.models.presets import get_preset
 from core.models.spec import CompileSpec, LayerSpec, TrainingConfig
-from core.predict.inference import predict_probabilities
+from core.predict.inference import predict_all
 from core.training.failures import TrainingFailed
 from core.training.history import RunHistory
 from core.training.train import train_model
@@ -46,7 +46,7 @@ def test_the_spiral_is_learned_and_predictions_are_probabilities():
     faster = replace(SPIRAL.spec, compile=replace(SPIRAL.spec.compile, learning_rate=0.01))
     result = train_model(faster, TrainingConfig(epochs=150, batch_size=50), dataset, RunHistory())
     assert result.test_accuracy > 0.6, "well above the 1/3 of guessing"
-    probabilities = predict_probabilities(result.model, faster, dataset.x_test[:4])
+    probabilities = predict_all(result.model, faster, dataset.x_test[:4])
     assert probabilities.shape == (4, 3)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 

@@ -10,8 +10,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from core.benchmark.plan import BenchmarkPlan, BenchmarkProgress, run_benchmark
-from core.benchmark.results import BenchmarkResult, ResultStore
+from core.benchmark.plan import BenchmarkPlan
+from core.benchmark.results import BenchmarkResult
+from core.benchmark.runner import BenchmarkProgress, run_benchmark
+from core.benchmark.store import ResultStore
 
 
 @dataclass

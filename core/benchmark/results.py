@@ -1,4 +1,4 @@
-"""Benchmark results as plain data: measurements, JSON in and out (checked thoroughly), CSV, and a store on disk.
+"""Benchmark results as plain data: measurements, JSON in and out (checked thoroughly), and CSV.
 
 Results travel between machines (measured on a GPU box, imported into the hosted demo), so a file read here is
 treated as untrusted: every field is checked and a ValueError names the one that is wrong. No Keras import.
@@ -10,16 +10,12 @@ import csv
 import io
 import json
 import math
-import secrets
 import statistics
-import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Sequence
 
 from core.json_text import parsed_json
 from core.models.spec import ModelSpec
-from core.settings import data_directory
 from core.training.storage import RUN_ID_PATTERN
 
 SCHEMA_VERSION = 1
@@ -100,11 +96,6 @@ class BenchmarkResult:
                     and candidate.compared_settings() == measurement.compared_settings()):
                 return candidate
         return None
-
-
-def new_result_id() -> str:
-    """Sortable by time, like run ids: `20261123-181500-3fa9c1`."""
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
 
 
 def result_to_dict(result: BenchmarkResult) -> dict[str, Any]:
@@ -335,7 +326,7 @@ def results_to_csv(results: Sequence[BenchmarkResult]) -> str:
     return output.getvalue()
 
 
-def _quoted(device: str, device_name: str, seconds: float) -> Measurement:
+def _quoted_measurement(device: str, device_name: str, seconds: float) -> Measurement:
     """A tutorial's per-epoch figure for the full MNIST at batch 128, as a row the page can draw."""
     examples = 60_000
     return Measurement(device=device, device_name=device_name, batch_size=128, steps_per_epoch=469,
@@ -361,7 +352,8 @@ def _reference_result() -> BenchmarkResult:
         versions={},
         hardware={"cpu": "a desktop or laptop CPU (not named by the tutorial)", "cores": 0,
                   "gpus": [{"name": "an NVIDIA GTX-class GPU (not named by the tutorial)", "memory_mb": None}]},
-        measurements=(_quoted("cpu", "CPU (as quoted)", 160.0), _quoted("gpu:0", "GTX-class GPU (as quoted)", 18.0)),
+        measurements=(_quoted_measurement("cpu", "CPU (as quoted)", 160.0),
+                      _quoted_measurement("gpu:0", "GTX-class GPU (as quoted)", 18.0)),
         note=("Quoted figures for the 4-conv CNN, never measured here: a classic Keras tutorial reports 'more than "
               "160 s' per epoch on the CPU and 'about 18 s' with GPU acceleration, about 9x (it says about 10x). "
               "Older Keras documentation quoted 190 s per epoch on a laptop CPU against 16 s on a GRID K520 GPU for "
@@ -371,37 +363,3 @@ def _reference_result() -> BenchmarkResult:
 
 
 REFERENCE_RESULT: BenchmarkResult = _reference_result()
-
-
-class ResultStore:
-    """Benchmark results kept as one JSON file each under a folder outside the repository."""
-
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = root if root is not None else data_directory() / "benchmarks"
-
-    def path(self, result_id: str) -> Path:
-        if not isinstance(result_id, str) or not RUN_ID_PATTERN.fullmatch(result_id):
-            raise ValueError(f"{result_id!r} is not a result id (they look like 20261123-181500-3fa9c1).")
-        return self.root / f"{result_id}.json"
-
-    def save(self, result: BenchmarkResult) -> Path:
-        path = self.path(result.result_id)
-        self.root.mkdir(parents=True, exist_ok=True)
-        path.write_text(result_to_json(result))
-        return path
-
-    def list(self) -> list[BenchmarkResult]:
-        """The results kept here, newest first; a file that cannot be read is left out rather than break the page."""
-        if not self.root.is_dir():
-            return []
-        results = []
-        for path in self.root.glob("*.json"):
-            try:
-                results.append(result_from_dict(json.loads(path.read_text()), source=None))
-            except (OSError, ValueError, RecursionError):
-                continue
-        return sorted(results, key=lambda result: (result.created_at, result.result_id), reverse=True)
-
-    def delete(self, result_id: str) -> None:
-        self.path(result_id).unlink(missing_ok=True)
-

@@ -1,6 +1,6 @@
 """One benchmark measurement in its own process: `python -m core.benchmark.worker` with a job as JSON on stdin.
 
-The parent (`core.benchmark.plan`) fixes the device in the environment (`CUDA_VISIBLE_DEVICES`, `KERAS_BACKEND`)
+The parent (`core.benchmark.runner`) fixes the device in the environment (`CUDA_VISIBLE_DEVICES`, `KERAS_BACKEND`)
 before this process starts, so the framework only ever sees the device being measured. The worker prints one
 JSON line per finished epoch and a last line with what it measured; on failure it says why in one line (as a
 JSON line and on stderr) and exits with status 1. Importing this module does nothing; `main()` does the work.
@@ -167,14 +167,14 @@ def measure(job: dict[str, Any]) -> None:
 
 def one_line(error: BaseException) -> str:
     """The error in one line: the framework's own message where it says more than "Graph execution error"."""
-    from core.training.failures import describe_failure
+    from core.training.failures import OUT_OF_MEMORY, describe_failure, is_out_of_memory
 
     message = getattr(error, "message", "") or str(error)
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     meaningful = [line for line in lines if not line.startswith(("Graph execution error", "Detected at node",
                                                                  "File ", "[[", "Stack trace"))]
-    if "ResourceExhausted" in type(error).__name__ or any("out of memory" in line.lower() for line in lines):
-        return describe_failure(MemoryError())
+    if is_out_of_memory(error):
+        return OUT_OF_MEMORY
     if meaningful and meaningful[0] != (lines or [""])[0]:
         return f"{type(error).__name__}: {meaningful[0]}"
     return describe_failure(error)

@@ -1,5 +1,4 @@
-"""An uploaded PNG or JPEG decoded with OpenCV and resized into a raw example for any image model; for a digit
-model, a photo of a handwritten digit made into an MNIST digit.
+"""An uploaded PNG or JPEG decoded with OpenCV and resized into a raw example for any image model.
 
 A raw example is what the dataset holds (uint8 0–255 of the dataset's example shape); `core.models.inputs.prepare_inputs`
 scales it for the model, exactly as it scales the dataset's own examples.
@@ -12,7 +11,7 @@ import struct
 import cv2
 import numpy as np
 
-from core.predict.drawing import DigitSteps, preprocess_drawing, scale_longer_side
+from core.data.dataset import is_image_shape
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Larger files are refused: no photo for a 28×28 or 128×128 model needs more than 20 MB."""
@@ -28,16 +27,6 @@ JPEG_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 JPEG_MARKERS_WITHOUT_LENGTH = frozenset(range(0xD0, 0xD8)) | {0x01}
 """The restart markers and TEM stand alone; every other segment says its length after its marker."""
-
-PHOTO_WORKING_SIZE = 280
-"""A photo of a digit is shrunk to 280 pixels a side, the canvas's size, before it is made black and white: plenty
-for a 20-pixel digit, fast for any photo, and the averaging evens out the camera's noise."""
-
-MIN_INK_CONTRAST = 20
-"""Otsu's threshold between ink and paper must reach this for a photo to hold a digit. It falls halfway between
-the two, so the ink must stand out from the paper by about 40 levels of 255; on blank paper it falls among the
-noise, under 10."""
-
 
 def decode_image(data: bytes, name: str = "the file") -> np.ndarray:
     """The image in a PNG or JPEG file: RGB (height, width, 3) or grey (height, width), uint8.
@@ -107,7 +96,7 @@ def resize_for_model(image: np.ndarray, example_shape: tuple[int, ...]) -> np.nd
     (`INTER_AREA`, no jagged edges or moiré); enlarging interpolates (`INTER_LINEAR`).
     """
     height, width, channels = _image_shape_for(example_shape)
-    pixels = _checked_image(image)
+    pixels = checked_image(image)
     if channels == 3 and pixels.ndim == 2:
         pixels = cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB)
     elif channels == 1 and pixels.ndim == 3:
@@ -120,64 +109,17 @@ def resize_for_model(image: np.ndarray, example_shape: tuple[int, ...]) -> np.nd
 def _image_shape_for(example_shape: tuple[int, ...]) -> tuple[int, int, int]:
     """(height, width, channels) of the images a model of this example shape takes, or a ValueError."""
     shape = tuple(example_shape)
-    is_image = len(shape) == 2 or len(shape) == 3 and shape[2] in (1, 3)
-    if not is_image or not all(isinstance(size, (int, np.integer)) and size >= 1 for size in shape):
+    if not is_image_shape(shape) or not all(isinstance(size, (int, np.integer)) and size >= 1 for size in shape):
         raise ValueError(f"a model whose examples have shape {shape} does not take images: image models take "
                          "(height, width) or (height, width, 1) grey, or (height, width, 3) colour examples.")
     return shape[0], shape[1], 1 if len(shape) == 2 else shape[2]
 
 
-def _checked_image(image: np.ndarray) -> np.ndarray:
-    """The image as given by `decode_image`, or a ValueError that says what it should be."""
+def checked_image(image: np.ndarray) -> np.ndarray:
+    """The image as `decode_image` gives it (uint8 grey or RGB), or a ValueError that says what it should be."""
     pixels = np.asarray(image)
     if pixels.dtype != np.uint8 or pixels.size == 0 or not (
             pixels.ndim == 2 or pixels.ndim == 3 and pixels.shape[2] == 3):
         raise ValueError(f"an image to resize must be uint8 (height, width) grey or (height, width, 3) RGB, as "
                          f"decode_image returns, got {pixels.dtype} of shape {pixels.shape}.")
     return pixels
-
-
-def light_background(grey: np.ndarray) -> bool:
-    """Whether the image's border is mostly light: dark ink on light paper, as in a photo of a handwritten digit.
-
-    MNIST's digits are light ink on black, so a page inverts (255 − pixels) a photo of paper before a digit model
-    sees it; without that the model reads the paper as ink. The border decides because the paper surrounds the
-    digit, whatever the digit's thickness. The border is a frame a twentieth of the shorter side wide (at least
-    one pixel); light means its median is above mid-grey.
-    """
-    pixels = np.asarray(grey)
-    if pixels.dtype != np.uint8 or pixels.ndim != 2 or pixels.size == 0:
-        raise ValueError(f"light_background needs a grey uint8 (height, width) image, got {pixels.dtype} of shape "
-                         f"{pixels.shape}: convert a colour image with resize_for_model(image, (height, width)).")
-    band = max(1, min(pixels.shape) // 20)
-    border = np.concatenate([pixels[:band].ravel(), pixels[-band:].ravel(),
-                             pixels[:, :band].ravel(), pixels[:, -band:].ravel()])
-    return bool(np.median(border) > 127)
-
-
-def digit_from_photo(image: np.ndarray, name: str = "the image") -> tuple[DigitSteps, bool]:
-    """A photographed or scanned digit made into an MNIST digit: (the preprocessing steps, whether it was inverted).
-
-    MNIST's digits were black-and-white scans before their normalisation, so the photo is made black and white
-    first: shrunk to `PHOTO_WORKING_SIZE` (which averages away the camera's noise), inverted when the paper is
-    lighter than the ink, the paper's own brightness taken away (a morphological top-hat, so shadows and uneven
-    light do not count as ink), then split into ink and paper at Otsu's threshold. Then it is normalised as a
-    drawing is.
-    """
-    grey = _checked_image(image)
-    if grey.ndim == 3:
-        grey = cv2.cvtColor(grey, cv2.COLOR_RGB2GRAY)
-    if max(grey.shape) > PHOTO_WORKING_SIZE:
-        grey = scale_longer_side(grey, PHOTO_WORKING_SIZE)
-    inverted = light_background(grey)
-    if inverted:
-        grey = 255 - grey
-    background_size = max(3, min(grey.shape) // 4) | 1  # Wider than any stroke, so the opening keeps only paper.
-    background = cv2.getStructuringElement(cv2.MORPH_RECT, (background_size, background_size))
-    ink = cv2.morphologyEx(cv2.GaussianBlur(grey, (3, 3), 0), cv2.MORPH_TOPHAT, background)
-    threshold, black_and_white = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    steps = preprocess_drawing(black_and_white) if threshold >= MIN_INK_CONTRAST else None
-    if steps is None:
-        raise ValueError(f"found no digit in {name}: it looks blank. Upload a photo of one digit written in a dark, "
-                         "thick pen on light paper (or light on dark), filling most of the picture.")
-    return steps, inverted

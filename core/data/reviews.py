@@ -13,8 +13,6 @@ from typing import Mapping
 
 import numpy as np
 
-from core.models.spec import ModelSpec
-
 PADDING, START, OUT_OF_VOCABULARY, INDEX_FROM = 0, 1, 2, 3
 WORD_PATTERN = re.compile(r"[a-z0-9']+")
 """Keras's old text tokenizer: lower case, punctuation splits words, apostrophes stay (don't, it's)."""
@@ -52,11 +50,3 @@ def encode_review(text: str, word_index: Mapping[str, int], num_words: int, leng
     padded = np.full(length, PADDING, dtype=np.int32)
     padded[length - len(kept):] = kept
     return EncodedReview(padded, tuple(zip(words, known)))
-
-
-def vocabulary_size(spec: ModelSpec, word_index: Mapping[str, int]) -> int:
-    """How many word indices the model reads: its Embedding's `input_dim`, else every word the index holds."""
-    for layer in spec.layers:
-        if layer.type == "Embedding":
-            return int(layer.settings["input_dim"])
-    return len(word_index) + INDEX_FROM

@@ -19,7 +19,7 @@ from typing import Iterator
 
 import numpy as np
 
-from core.data.catalogue import UPLOADED_NAME, UPLOADED_PREFIX, Dataset
+from core.data.dataset import UPLOADED_NAME, UPLOADED_PREFIX, Dataset
 from core.settings import data_directory
 
 ARRAY_KEYS = ("x_train", "y_train", "x_test", "y_test")

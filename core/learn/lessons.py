@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from core.learn import lesson_math
+from core.learn import backprop, lesson_math
 
 ANSWER_SLACK = 1e-9
 """Added to every tolerance, so that 0.3 counts as 0.1 + 0.2 does in floating point."""
@@ -96,9 +96,9 @@ class Lesson:
 
 def _backpropagation_question() -> Question:
     """The question on the lesson's own example, so the answer is the number its figure shows."""
-    example = lesson_math.DEFAULT_EXAMPLE
-    value = {step.name: step.value for step in lesson_math.backprop_steps(example.inputs, example.target,
-                                                                          example.weights)}
+    example = backprop.DEFAULT_EXAMPLE
+    value = {step.name: step.value for step in backprop.backprop_steps(example.inputs, example.target,
+                                                                       example.weights)}
     gradient = value["dLoss/dw_out1"]
     return Question(
         prompt="In the tiny network's steps, what is dLoss/dw_out1, the slope of the loss with respect to the "

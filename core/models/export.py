@@ -15,12 +15,8 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
-from core.data.catalogue import (
-    DatasetOutline,
-    alphabet_windows,
-    dataset_outline,
-    spiral_points,
-)
+from core.data.builtin import alphabet_windows, spiral_points
+from core.data.dataset import DatasetOutline, dataset_outline
 from core.models.spec import CompileSpec, LayerSpec, ModelSpec, TrainingConfig
 
 _OPTIMIZER_CLASS_NAMES = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad"}

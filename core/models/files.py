@@ -17,9 +17,14 @@ import re
 import tempfile
 import zipfile
 import zlib
-from pathlib import PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from core.data.uploads.archive_safety import (
+    ArchiveLimits,
+    expands_like_a_bomb,
+    points_outside,
+)
+from core.number_text import readable_size
 from core.settings import max_upload_bytes
 
 if TYPE_CHECKING:
@@ -28,12 +33,8 @@ if TYPE_CHECKING:
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 """What the archive may unpack to in all. Keras stores its members uncompressed, so a genuine file unpacks to
 about its own size; this leaves room for one re-zipped by another tool while bounding the memory Keras reads
-the weights into. (`zipfile` never reads past a member's declared size, so the declared sizes are the bound.)"""
-MAX_COMPRESSION_RATIO = 100
-"""How many times smaller than its unpacked size a member may be stored. Float weights barely compress, so a
-member that shrinks a hundredfold is a zip bomb, not a model (Keras's own guard uses the same ratio)."""
-RATIO_CHECK_FLOOR_BYTES = 1024 * 1024
-"""Members that unpack to under 1 MB are not held to the ratio: small JSON may shrink a lot and cannot hurt."""
+the weights into. (`zipfile` never reads past a member's declared size, so the declared sizes are the bound.)
+Each member is held to the uploads' zip-bomb ratio (`ArchiveLimits`): float weights barely compress."""
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 """The first bytes of an HDF5 file, the format of old Keras's `.h5` models."""
 CONFIG_NAME = "config.json"
@@ -97,8 +98,8 @@ def _check_file(data: bytes, file_name: str, max_bytes: int) -> None:
     if not data:
         raise ValueError(f"{file_name!r} is empty; {SAVE_HINT} and choose that file.")
     if len(data) > max_bytes:
-        raise ValueError(f"{file_name!r} is {_megabytes(len(data))}, over the {_megabytes(max_bytes)} limit for a "
-                         "model file; use a smaller model.")
+        raise ValueError(f"{file_name!r} is {readable_size(len(data))}, over the {readable_size(max_bytes)} limit for "
+                         "a model file; use a smaller model.")
 
 
 def _read_config(data: bytes, max_unpacked_bytes: int) -> Any:
@@ -123,21 +124,20 @@ def _read_config(data: bytes, max_unpacked_bytes: int) -> Any:
 
 
 def _check_members(members: list[zipfile.ZipInfo], max_unpacked_bytes: int) -> None:
-    """Refuse paths that point outside the archive and zip bombs, before anything is unpacked."""
+    """Refuse paths that point outside the archive and zip bombs, by the uploads' rules, before anything is unpacked."""
+    limits = ArchiveLimits(max_total_bytes=max_unpacked_bytes)
     for member in members:
-        path = PureWindowsPath(member.filename)  # understands both / and \ as separators
-        if path.anchor or ".." in path.parts:
+        if points_outside(member.filename):
             raise ValueError(f"this archive holds an entry named {member.filename!r}, which points outside it; a "
                              ".keras file never does, so the file is refused.")
-        ratio_applies = member.file_size > RATIO_CHECK_FLOOR_BYTES
-        if ratio_applies and member.file_size > MAX_COMPRESSION_RATIO * member.compress_size:
-            raise ValueError(f"{member.filename!r} in this archive unpacks to {_megabytes(member.file_size)} from "
-                             f"{_megabytes(member.compress_size)}: that is a zip bomb, not a model, so the file is "
+        if expands_like_a_bomb(member.file_size, member.compress_size, limits):
+            raise ValueError(f"{member.filename!r} in this archive unpacks to {readable_size(member.file_size)} from "
+                             f"{readable_size(member.compress_size)}: that is a zip bomb, not a model, so the file is "
                              "refused.")
     unpacked = sum(member.file_size for member in members)
-    if unpacked > max_unpacked_bytes:
-        raise ValueError(f"this archive unpacks to {_megabytes(unpacked)}, over the {_megabytes(max_unpacked_bytes)} "
-                         "limit for a model file; use a smaller model.")
+    if unpacked > limits.max_total_bytes:
+        raise ValueError(f"this archive unpacks to {readable_size(unpacked)}, over the "
+                         f"{readable_size(limits.max_total_bytes)} limit for a model file; use a smaller model.")
 
 
 def _refuse_lambdas(config: Any) -> None:
@@ -200,7 +200,3 @@ def _single_shape(model: keras.Model, which: str) -> tuple[int | None, ...]:
         raise ValueError(f"this model has {len(tensors)} {which}; Keras Lab gives a model one array of examples and "
                          "reads one array of class scores back, so use a model with a single input and output.")
     return tuple(tensors[0].shape[1:])
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):,.1f} MB"

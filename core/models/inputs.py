@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 import numpy as np
 
-from core.data.catalogue import Dataset
+from core.data.dataset import Dataset
+from core.data.reviews import INDEX_FROM
 from core.models.analysis import check_spec
 from core.models.spec import ModelSpec
 
@@ -40,3 +42,11 @@ def prepare_labels(spec: ModelSpec, labels: np.ndarray, num_classes: int) -> np.
     if spec.uses_one_hot_labels:
         return np.eye(num_classes, dtype=np.float32)[labels]
     return labels.astype(np.int32)
+
+
+def vocabulary_size(spec: ModelSpec, word_index: Mapping[str, int]) -> int:
+    """How many word indices the model reads: its Embedding's `input_dim`, else every word the index holds."""
+    for layer in spec.layers:
+        if layer.type == "Embedding":
+            return int(layer.settings["input_dim"])
+    return len(word_index) + INDEX_FROM

@@ -106,10 +106,6 @@ def layer_kind(layer_type: str, position: int | None = None) -> LayerKind:
     return CATALOGUE[layer_type]
 
 
-def default_settings(layer_type: str) -> dict[str, Any]:
-    return {setting.name: setting.default for setting in layer_kind(layer_type).settings}
-
-
 def _checked_value(setting: Setting, value: Any, where: str) -> Any:
     """The value in its canonical form, or a ValueError that says what this setting accepts."""
     if value is None and setting.optional:

@@ -1,4 +1,5 @@
-"""A digit drawn on the canvas turned into an MNIST digit, the way MNIST itself was made (with OpenCV).
+"""A digit drawn on the canvas, or photographed on paper, turned into an MNIST digit, the way MNIST itself was made
+(with OpenCV).
 
 MNIST's digits were written on paper, scanned, then normalised by LeCun et al.: each digit's bounding box was
 scaled so that its longer side is 20 pixels (aspect ratio kept, grey levels from anti-aliasing), and the result was
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from core.data.images import checked_image
 
 DIGIT_SIZE = 28
 """MNIST's images are 28×28."""
@@ -43,6 +46,15 @@ On the usual 280×280 canvas that is 39 pixels: less than a single dab of the th
 (8 pixels wide, about 50 pixels of ink), more than a speck left by a slip of the mouse. A smaller share means an
 empty canvas, not a digit.
 """
+
+PHOTO_WORKING_SIZE = 280
+"""A photo of a digit is shrunk to 280 pixels a side, the canvas's size, before it is made black and white: plenty
+for a 20-pixel digit, fast for any photo, and the averaging evens out the camera's noise."""
+
+MIN_INK_CONTRAST = 20
+"""Otsu's threshold between ink and paper must reach this for a photo to hold a digit. It falls halfway between
+the two, so the ink must stand out from the paper by about 40 levels of 255; on blank paper it falls among the
+noise, under 10."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,3 +166,49 @@ def centre_mass(image: np.ndarray) -> np.ndarray:
     translation = np.float32([[1, 0, shift_x], [0, 1, shift_y]])
     return cv2.warpAffine(image, translation, (image.shape[1], image.shape[0]), flags=cv2.INTER_NEAREST,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def light_background(grey: np.ndarray) -> bool:
+    """Whether the image's border is mostly light: dark ink on light paper, as in a photo of a handwritten digit.
+
+    MNIST's digits are light ink on black, so a page inverts (255 − pixels) a photo of paper before a digit model
+    sees it; without that the model reads the paper as ink. The border decides because the paper surrounds the
+    digit, whatever the digit's thickness. The border is a frame a twentieth of the shorter side wide (at least
+    one pixel); light means its median is above mid-grey.
+    """
+    pixels = np.asarray(grey)
+    if pixels.dtype != np.uint8 or pixels.ndim != 2 or pixels.size == 0:
+        raise ValueError(f"light_background needs a grey uint8 (height, width) image, got {pixels.dtype} of shape "
+                         f"{pixels.shape}: convert a colour image with resize_for_model(image, (height, width)).")
+    band = max(1, min(pixels.shape) // 20)
+    border = np.concatenate([pixels[:band].ravel(), pixels[-band:].ravel(),
+                             pixels[:, :band].ravel(), pixels[:, -band:].ravel()])
+    return bool(np.median(border) > 127)
+
+
+def digit_from_photo(image: np.ndarray, name: str = "the image") -> tuple[DigitSteps, bool]:
+    """A photographed or scanned digit made into an MNIST digit: (the preprocessing steps, whether it was inverted).
+
+    MNIST's digits were black-and-white scans before their normalisation, so the photo is made black and white
+    first: shrunk to `PHOTO_WORKING_SIZE` (which averages away the camera's noise), inverted when the paper is
+    lighter than the ink, the paper's own brightness taken away (a morphological top-hat, so shadows and uneven
+    light do not count as ink), then split into ink and paper at Otsu's threshold. Then it is normalised as a
+    drawing is.
+    """
+    grey = checked_image(image)
+    if grey.ndim == 3:
+        grey = cv2.cvtColor(grey, cv2.COLOR_RGB2GRAY)
+    if max(grey.shape) > PHOTO_WORKING_SIZE:
+        grey = scale_longer_side(grey, PHOTO_WORKING_SIZE)
+    inverted = light_background(grey)
+    if inverted:
+        grey = 255 - grey
+    background_size = max(3, min(grey.shape) // 4) | 1  # Wider than any stroke, so the opening keeps only paper.
+    background = cv2.getStructuringElement(cv2.MORPH_RECT, (background_size, background_size))
+    ink = cv2.morphologyEx(cv2.GaussianBlur(grey, (3, 3), 0), cv2.MORPH_TOPHAT, background)
+    threshold, black_and_white = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    steps = preprocess_drawing(black_and_white) if threshold >= MIN_INK_CONTRAST else None
+    if steps is None:
+        raise ValueError(f"found no digit in {name}: it looks blank. Upload a photo of one digit written in a dark, "
+                         "thick pen on light paper (or light on dark), filling most of the picture.")
+    return steps, inverted

@@ -23,11 +23,6 @@ def class_probabilities(outputs: Any) -> np.ndarray:
     return outputs
 
 
-def predict_probabilities(model: Any, spec: ModelSpec, examples: np.ndarray) -> np.ndarray:
-    """Class probabilities, one row per raw example, prepared exactly as in training (a handful of examples)."""
-    return class_probabilities(model.predict_on_batch(prepare_inputs(spec, examples)))
-
-
 def predict_one(model: Any, spec: ModelSpec, example: np.ndarray) -> np.ndarray:
     """The class probabilities of one raw example.
 

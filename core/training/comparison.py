@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from core.training.registry import TrainingRun
+from core.training.run import TrainingRun
 
 DEFAULT_COMPARED = 2
 
@@ -15,7 +15,7 @@ def comparable_runs(runs: Sequence[TrainingRun], count: int = DEFAULT_COMPARED) 
     if not runs:
         return []
     newest = runs[0]
-    return [newest, *[run for run in runs[1:] if run.dataset == newest.dataset][:count - 1]]
+    return [newest, *[run for run in runs[1:] if run.dataset_name == newest.dataset_name][:count - 1]]
 
 
 def sweeps_of(runs: Sequence[TrainingRun]) -> list[list[TrainingRun]]:

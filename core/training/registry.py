@@ -8,34 +8,20 @@ Nothing here imports Keras until a run actually trains.
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
-from enum import Enum
+from dataclasses import replace
 from typing import Any, Callable
 
-from core.data.catalogue import is_dataset_name, load_dataset
+from core.data.catalogue import load_dataset
 from core.models.layers import is_whole_number
 from core.models.spec import ModelSpec, TrainingConfig
 from core.training.failures import TrainingFailed, describe_failure
-from core.training.history import EpochRecord, RunHistory
-from core.training.storage import RUN_ID_PATTERN, RunStorage
-from core.training.sweeps import Variant
+from core.training.history import EpochRecord
+from core.training.run import CONTINUABLE_STATES, RunState, TrainingRun
+from core.training.storage import RUN_ID_PATTERN, RunStorage, new_run_id
 
-
-class RunState(str, Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    PAUSED = "paused"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    FAILED = "failed"
-
-
-ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)
-CONTINUABLE_STATES = (RunState.FINISHED, RunState.STOPPED)
 QUEUE_POLL_SECONDS = 0.2
 """How often a queued run checks whether it was stopped while it waits."""
 SETTLED_RUNS_IN_MEMORY = 32
@@ -43,159 +29,6 @@ SETTLED_RUNS_IN_MEMORY = 32
 MODELS_IN_MEMORY = 4
 """Saved, settled runs beyond this many keep no Keras model in memory (each holds its weights, optimizer state and
 traced functions, megabytes apiece); the model loads again from disk when a page or a continuation needs it."""
-
-
-def _set_event() -> threading.Event:
-    event = threading.Event()
-    event.set()
-    return event
-
-
-@dataclass(eq=False)
-class TrainingRun:
-    """One run: what is trained, how, and what came of it.
-
-    Its training thread writes the outcome. Pages read it, ask it to stop, and may load its saved model.
-    """
-
-    run_id: str
-    owner: str
-    preset: str
-    dataset: str
-    spec: ModelSpec
-    config: TrainingConfig
-    history: RunHistory = field(default_factory=RunHistory)
-    state: RunState = RunState.QUEUED
-    message: str = ""
-    dataset_source: str = ""
-    train_size: int = 0
-    test_size: int = 0
-    test_loss: float | None = None
-    test_accuracy: float | None = None
-    created_at: float = field(default_factory=time.time)
-    settled_at: float | None = None
-    saved: bool = False
-    title: str = ""
-    """A name the learner gave the run; empty until they do."""
-    sweep: str = ""
-    """The sweep this run belongs to (its id), and this run's values of the settings it varies."""
-    sweep_values: dict[str, float] = field(default_factory=dict)
-    hardware: str = ""
-    """Where it trained (machine, CPUs, devices, Keras and backend), written when training starts."""
-    last_seen: float = field(default_factory=time.time)
-    """When a page last showed this run: a run nobody watches for long is stopped (see `RunRegistry`)."""
-    orphaned: bool = False
-    diverged: bool = False
-    """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
-    model: Any = field(default=None, repr=False)
-    regions: Any = field(default=None, repr=False)
-    """The latest `DecisionRegions` drawn while training on 2-D points (the spiral); None for other data."""
-    stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
-    resumed: threading.Event = field(default_factory=_set_event, repr=False)
-    """Cleared while the run is paused: its training thread waits at the start of the next batch."""
-    _state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in ACTIVE_STATES
-
-    @property
-    def name(self) -> str:
-        """The learner's name for the run, else its model and start time."""
-        return self.title or f"{self.preset} · {time.strftime('%d %b %H:%M:%S', time.localtime(self.created_at))}"
-
-    def request_stop(self) -> None:
-        """Ask the run to stop within a batch or two; a queued run leaves the queue, a paused one wakes to stop."""
-        self.stop_requested.set()
-        self.resumed.set()
-
-    def seen(self) -> None:
-        self.last_seen = time.time()
-
-    def pause(self) -> bool:
-        """Hold a training run before its next batch; False when it is not training (queued or already ended)."""
-        with self._state_lock:
-            if self.state is not RunState.RUNNING:
-                return False
-            self.resumed.clear()
-            self.state = RunState.PAUSED
-            return True
-
-    def resume(self) -> None:
-        with self._state_lock:
-            if self.state is RunState.PAUSED:
-                self.state = RunState.RUNNING
-                self.resumed.set()
-
-    def settle(self, state: RunState, message: str = "") -> None:
-        """End the run. The message goes first, so whoever sees the final state also sees why."""
-        with self._state_lock:
-            self.message = message
-            self.settled_at = time.time()
-            self.state = state
-            self.resumed.set()
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> TrainingRun:
-        """A settled run as `to_record` saved it; its model stays on disk until someone asks for it.
-
-        Raises ValueError for a record that no settled run of this version could have written.
-        """
-        if RunState(record["state"]) in ACTIVE_STATES or not is_dataset_name(record["dataset"]):
-            raise ValueError(f"run {record['run_id']} was saved {record['state']} on dataset {record['dataset']}.")
-        return cls(
-            run_id=record["run_id"],
-            owner=record.get("owner", ""),
-            title=record.get("title", ""),
-            sweep=record.get("sweep", ""),
-            sweep_values=record.get("sweep_values", {}),
-            hardware=record.get("hardware", ""),
-            preset=record["preset"],
-            dataset=record["dataset"],
-            spec=ModelSpec.from_dict(record["spec"]),
-            config=TrainingConfig.from_dict(record["config"]),
-            history=RunHistory.from_dict(record["history"]),
-            state=RunState(record["state"]),
-            message=record["message"],
-            dataset_source=record["dataset_source"],
-            train_size=record["train_size"],
-            test_size=record["test_size"],
-            test_loss=record["test_loss"],
-            test_accuracy=record["test_accuracy"],
-            created_at=record["created_at"],
-            settled_at=record.get("settled_at", record["created_at"]),
-            saved=True,
-        )
-
-    def to_record(self) -> dict[str, Any]:
-        """Everything about the run except the model, as JSON-ready data."""
-        return {
-            "run_id": self.run_id,
-            "owner": self.owner,
-            "title": self.title,
-            "sweep": self.sweep,
-            "sweep_values": self.sweep_values,
-            "hardware": self.hardware,
-            "preset": self.preset,
-            "dataset": self.dataset,
-            "dataset_source": self.dataset_source,
-            "train_size": self.train_size,
-            "test_size": self.test_size,
-            "state": self.state.value,
-            "message": self.message,
-            "spec": self.spec.to_dict(),
-            "config": self.config.to_dict(),
-            "history": self.history.to_dict(),
-            "test_loss": self.test_loss,
-            "test_accuracy": self.test_accuracy,
-            "created_at": self.created_at,
-            "settled_at": self.settled_at,
-        }
-
-
-def new_run_id() -> str:
-    """Sortable by start time and unique enough for one server: `20261123-181500-3fa9c1`."""
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
 
 
 class RunRegistry:
@@ -216,28 +49,25 @@ class RunRegistry:
         self._training = 0
         self._lock = threading.Condition()
 
-    def start(self, owner: str, preset: str, dataset: str, spec: ModelSpec, config: TrainingConfig) -> TrainingRun:
+    def start(self, owner: str, preset_name: str, dataset_name: str, spec: ModelSpec,
+              config: TrainingConfig) -> TrainingRun:
         """Queue a new run and start its thread; it trains as soon as it is first in the queue and a slot is free."""
-        run = TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset, spec=spec, config=config)
+        run = TrainingRun(run_id=new_run_id(), owner=owner, preset_name=preset_name, dataset_name=dataset_name,
+                          spec=spec, config=config)
         self._enqueue(run)
         return run
 
-    def start_sweep(self, owner: str, preset: str, dataset: str, variants: list[Variant]) -> list[TrainingRun]:
-        """Queue one run per variant; they train one after another (so a sweep never holds more than one training
-        slot, and other visitors' runs keep their place in the queue)."""
-        sweep = new_run_id()
-        runs = [TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset, spec=item.spec,
-                            config=item.config, title=f"sweep {sweep[-6:]}: {item.label}", sweep=sweep,
-                            sweep_values=item.values) for item in variants]
+    def start_in_turn(self, runs: list[TrainingRun], thread_name: str) -> None:
+        """Queue one owner's runs to train one after another (a sweep): they never hold more than one training
+        slot, and other visitors' runs keep their place in the queue."""
         self._start_watchdog()
         with self._lock:
-            self._refuse_a_second_run(owner)
+            for owner in {run.owner for run in runs}:
+                self._refuse_a_second_run(owner)
             for run in runs:
                 run.seen()
                 self._runs[run.run_id] = run
-        threading.Thread(target=self._execute_in_turn, args=(runs,), name=f"keras-lab-sweep-{sweep}",
-                         daemon=True).start()
-        return runs
+        threading.Thread(target=self._execute_in_turn, args=(runs,), name=thread_name, daemon=True).start()
 
     def _execute_in_turn(self, runs: list[TrainingRun]) -> None:
         for run in runs:
@@ -252,27 +82,12 @@ class RunRegistry:
             return next((other for other in self._runs.values()
                          if run.sweep and other.sweep == run.sweep and other.is_active), None)
 
-    def import_model(self, owner: str, preset: str, dataset_name: str, spec: ModelSpec, config: TrainingConfig,
-                     model: Any, file_name: str) -> TrainingRun:
-        """A model trained elsewhere (already loaded safely and checked against the dataset) as a finished run:
-        scored on the test set, saved, ready to predict with or to train further."""
-        from core.models.build import (
-            make_optimizer,  # Imports Keras; the caller has loaded a Keras model already.
-        )
-        from core.predict.inference import accuracy_on
-
-        dataset = load_dataset(dataset_name)
-        model.compile(optimizer=make_optimizer(spec), loss=spec.compile.loss, metrics=list(spec.compile.metrics))
-        run = TrainingRun(run_id=new_run_id(), owner=owner, preset=preset, dataset=dataset_name, spec=spec,
-                          config=config, title=f"imported {file_name}"[:80], model=model,
-                          dataset_source=dataset.source, train_size=dataset.train_size, test_size=dataset.test_size,
-                          test_accuracy=accuracy_on(model, spec, dataset.x_test, dataset.y_test))
-        message = self._save(run, RunState.FINISHED, f"loaded from {file_name}, trained elsewhere.")
-        run.settle(RunState.FINISHED, message)
+    def keep_finished(self, run: TrainingRun, message: str) -> None:
+        """Save and keep a run that finished without training here (a model trained elsewhere, say)."""
+        run.settle(RunState.FINISHED, self._save(run, RunState.FINISHED, message))
         with self._lock:
             self._runs[run.run_id] = run
             self._forget_old_runs()
-        return run
 
     def continue_run(self, run: TrainingRun, owner: str, more_epochs: int) -> None:
         """Train a finished or stopped run for `more_epochs` more epochs, from where it ended: same weights, same
@@ -383,12 +198,12 @@ class RunRegistry:
         return sorted((run for run in runs if run is not None and run.owner == owner),
                       key=lambda run: run.created_at, reverse=True)
 
-    def rename(self, run: TrainingRun, title: str) -> None:
+    def rename(self, run: TrainingRun, name: str) -> None:
         """Give a run a name (up to 80 characters); a settled run's record on disk is updated too."""
-        title = " ".join(title.split())
-        if len(title) > 80:
-            raise ValueError(f"a run's name can have at most 80 characters; this one has {len(title)}.")
-        run.title = title
+        name = " ".join(name.split())
+        if len(name) > 80:
+            raise ValueError(f"a run's name can have at most 80 characters; this one has {len(name)}.")
+        run.given_name = name
         if run.saved and not run.is_active and self.storage is not None:
             try:
                 self.storage.save_record(run.run_id, run.to_record())
@@ -476,7 +291,7 @@ class RunRegistry:
             train_model,
         )
 
-        dataset = load_dataset(run.dataset)
+        dataset = load_dataset(run.dataset_name)
         run.dataset_source, run.train_size, run.test_size = dataset.source, dataset.train_size, dataset.test_size
         run.hardware = hardware_summary()
         result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,12 @@ from core.settings import data_directory
 RECORD_FILE = "run.json"
 MODEL_FILE = "model.keras"
 RUN_ID_PATTERN = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")
-"""Run ids arrive from URLs: only this shape may name a folder."""
+"""Run ids arrive from URLs: only this shape may name a folder. Sweeps and benchmark results are named alike."""
 
+
+def new_run_id() -> str:
+    """Sortable by start time and unique enough for one server: `20261123-181500-3fa9c1`."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
 
 
 class RunStorage:

@@ -1,8 +1,8 @@
 """Hyperparameter sweeps, as the classic MNIST example recommends: train the same model with one setting varied
 over a few values, then plot the results to choose the best.
 
-A sweep is a list of variants (a label, a spec and a training config); `RunRegistry.start_sweep` trains them one
-after another. Nothing here imports Keras.
+A sweep is a list of variants (a label, a spec and a training config); `queue_sweep` trains them one after another
+in a `RunRegistry`. Nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from typing import Any
 
 from core.models.editing import change_compile, change_setting
 from core.models.spec import ModelSpec, TrainingConfig
+from core.training.registry import RunRegistry
+from core.training.run import TrainingRun
+from core.training.storage import new_run_id
 
 SETTINGS = {
     "units": "hidden units (first Dense layer)",
@@ -100,3 +103,14 @@ def sweep_variants(spec: ModelSpec, config: TrainingConfig, grid: dict[str, list
             varied_spec, varied_config = variant(varied_spec, varied_config, setting, value)
         variants.append(Variant(dict(zip(grid, combination)), varied_spec, varied_config))
     return variants
+
+
+def queue_sweep(registry: RunRegistry, owner: str, preset_name: str, dataset_name: str,
+                variants: list[Variant]) -> list[TrainingRun]:
+    """One run per variant, each named for its values, queued to train one after another."""
+    sweep = new_run_id()
+    runs = [TrainingRun(run_id=new_run_id(), owner=owner, preset_name=preset_name, dataset_name=dataset_name,
+                        spec=item.spec, config=item.config, given_name=f"sweep {sweep[-6:]}: {item.label}",
+                        sweep=sweep, sweep_values=item.values) for item in variants]
+    registry.start_in_turn(runs, thread_name=f"keras-lab-sweep-{sweep}")
+    return runs

@@ -12,7 +12,7 @@ from typing import Callable
 
 import keras
 
-from core.data.catalogue import Dataset
+from core.data.dataset import Dataset
 from core.models.build import build_model
 from core.models.inputs import check_fits, prepare_inputs, prepare_labels, split_sizes
 from core.models.spec import ModelSpec, TrainingConfig
