@@ -124,7 +124,7 @@ def test_a_run_trained_on_the_command_line_can_be_viewed_but_not_controlled():
     from core.models.spec import TrainingConfig
     from core.training.run import TrainingRun
     from core.training.storage import new_run_id
-    from dashboard.state import run_registry
+    from dashboard.resources import run_registry
 
     cli_run = TrainingRun(run_id=new_run_id(), owner="cli", preset_name="spiral-dense10", dataset_name="spiral",
                           spec=get_preset("spiral-dense10").spec, config=TrainingConfig(epochs=1, batch_size=50))
