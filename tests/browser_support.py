@@ -14,9 +14,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
-
 from conftest import REPOSITORY, wait_until
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = Path(os.environ.get("KERAS_LAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [

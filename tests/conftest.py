@@ -3,6 +3,8 @@
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +29,13 @@ def wait_until(condition, timeout: float = 120.0, every: float = 0.05) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"condition still false after {timeout} s")
         time.sleep(every)
+
+
+def run_cli(*arguments: str) -> subprocess.CompletedProcess:
+    """The CLI as a user starts it: without the test suite's setting that quiets TensorFlow's logs."""
+    environment = {name: value for name, value in os.environ.items() if name != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run([sys.executable, "-m", "core", *arguments], cwd=REPOSITORY, capture_output=True,
+                          text=True, timeout=300, env=environment)
 
 
 # The browser fixtures, for every test module that drives Chromium (after the names browser_support imports from here).

@@ -6,7 +6,6 @@ import ast
 from pathlib import Path
 
 import pytest
-
 from conftest import REPOSITORY
 
 LAYERS = {"settings": 0, "json_text": 0, "number_text": 0, "data": 1, "models": 2, "predict": 3, "training": 3,

@@ -5,8 +5,8 @@ import json
 import re
 
 from conftest import wait_until
+from page_support import open_app, page_text, visit
 from streamlit.testing.v1 import AppTest
-from test_pages import open_app, page_text, visit
 
 from core.benchmark.devices import discover_devices
 

@@ -4,9 +4,8 @@ empty."""
 
 import re
 
-from playwright.sync_api import Error as PlaywrightError
-
 from conftest import wait_until
+from playwright.sync_api import Error as PlaywrightError
 
 COLOURS = """(selector) => [...document.querySelectorAll(selector)].map(element => {
     const style = getComputedStyle(element);

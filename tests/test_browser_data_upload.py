@@ -8,7 +8,7 @@ import zipfile
 
 import numpy as np
 from conftest import wait_until
-from test_data_files import idx_file
+from file_builders import idx_file
 
 from core.data.catalogue import load_dataset
 

@@ -5,7 +5,6 @@ rate far too high ends in an explanation, a readable loss axis and a retry (the 
 import re
 
 from browser_support import choose, set_epochs
-from conftest import wait_until
 
 OVERFLOWS = "input => input.scrollWidth > input.clientWidth"
 EIGHT_RATES = "0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001, 0.00003"

@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 from conftest import wait_until
+from page_support import APP, key_of, open_app, page_text, visit
 from streamlit.testing.v1 import AppTest
-from test_pages import APP, open_app, page_text, visit
 
 from core.models.editing import remove_layer
 from core.models.presets import PRESETS
@@ -28,12 +28,6 @@ def layer_names(app: AppTest) -> list[str]:
 
 def errors(app: AppTest) -> str:
     return "\n".join(element.value for element in app.error)
-
-
-def key_of(app: AppTest, kind: str, prefix: str, suffix: str) -> str:
-    """The current key of a Build widget (keys carry a counter of structural edits)."""
-    return next(widget.key for widget in getattr(app, kind) if widget.key and widget.key.startswith(prefix)
-                and widget.key.endswith(suffix))
 
 
 def build_page(preset: str = "mnist-dense512") -> AppTest:

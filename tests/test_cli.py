@@ -1,24 +1,14 @@
 """The command line, driven as a user would: in a subprocess, offline."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPOSITORY
+from conftest import run_cli
 
 from core.training.registry import RunRegistry
 from core.training.run import RunState
 from core.training.storage import RunStorage
-
-
-def run_cli(*arguments: str) -> subprocess.CompletedProcess:
-    """The CLI as a user starts it: without the test suite's setting that quiets TensorFlow's logs."""
-    environment = {name: value for name, value in os.environ.items() if name != "TF_CPP_MIN_LOG_LEVEL"}
-    return subprocess.run([sys.executable, "-m", "core", *arguments], cwd=REPOSITORY, capture_output=True,
-                          text=True, timeout=300, env=environment)
 
 
 def test_presets_are_listed_as_json():

@@ -4,7 +4,7 @@ import json
 
 import tomllib
 from conftest import REPOSITORY
-from test_pages import open_app, page_text, visit
+from page_support import open_app, page_text, visit
 
 from core.settings import DEFAULT_UPLOAD_MEGABYTES, MAX_UPLOAD_VARIABLE
 

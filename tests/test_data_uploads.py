@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from test_data_files import digits, idx_file, npz_file, zip_file
+from file_builders import digits, idx_file, npz_file, zip_file
 
 from core.data.uploads.upload_box import WHAT_TO_UPLOAD, load_uploaded_files
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import REPOSITORY
-from test_data_files import BAD_INPUTS, image_file, zip_file
+from file_builders import BAD_INPUTS, image_file, zip_file
 
 from core.data.store import DatasetStore
 from core.data.uploads.upload_box import load_data_file

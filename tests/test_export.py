@@ -17,7 +17,7 @@ import cv2
 import keras
 import numpy as np
 import pytest
-from test_cli import run_cli
+from conftest import run_cli
 
 from core.data.builtin import MNIST_SAMPLE_PATH
 from core.data.catalogue import load_dataset

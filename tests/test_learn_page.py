@@ -5,8 +5,8 @@ import json
 import re
 
 import pytest
+from page_support import APP, metrics_of, open_app, page_text, visit
 from streamlit.testing.v1 import AppTest
-from test_pages import APP, metrics_of, open_app, page_text, visit
 
 from core.learn.lessons import LESSONS, lesson_named
 

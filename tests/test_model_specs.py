@@ -3,19 +3,17 @@
 import keras
 import pytest
 from conftest import wait_until
-from test_shapes import MORE_SPECS
+from example_specs import EVERY_SPEC
 
 from core.data.catalogue import load_dataset
 from core.models.build import build_model
 from core.models.files import load_model_file
 from core.models.from_keras import spec_from_model
-from core.models.presets import PRESETS, get_preset
+from core.models.presets import get_preset
 from core.training.imported import import_model
 from core.training.registry import RunRegistry
 from core.training.run import RunState
 from core.training.storage import RunStorage
-
-EVERY_SPEC = {**{name: preset.spec for name, preset in PRESETS.items()}, **MORE_SPECS}
 
 
 @pytest.mark.parametrize("name", list(EVERY_SPEC))

@@ -4,33 +4,9 @@ import subprocess
 import sys
 
 import keras
+from conftest import wait_until
+from page_support import APP, metrics_of, open_app, page_text, visit
 from streamlit.testing.v1 import AppTest
-
-from conftest import REPOSITORY, wait_until
-
-APP = str(REPOSITORY / "dashboard" / "app.py")
-PAGES = "../pages"
-
-
-def open_app() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    assert not app.exception
-    return app
-
-
-def visit(app: AppTest, page: str) -> AppTest:
-    app.switch_page(f"{PAGES}/{page}.py").run()
-    assert not app.exception, app.exception
-    return app
-
-
-def page_text(app: AppTest) -> str:
-    return "\n".join(str(element.value) for element in [*app.markdown, *app.caption, *app.info, *app.error])
-
-
-def metrics_of(app: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in app.metric}
 
 
 def test_the_first_page_appears_before_tensorflow_is_imported():

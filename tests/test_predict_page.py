@@ -5,9 +5,8 @@ import json
 
 import numpy as np
 import pytest
+from page_support import button, metrics_of, page_text, settle, train_page, visit
 from streamlit.testing.v1 import AppTest
-from test_pages import metrics_of, page_text, visit
-from test_train_page import button, settle, train_page
 
 from core.data.catalogue import load_dataset
 from core.predict.drawn_digits import DrawnDigits

@@ -5,11 +5,9 @@ import json
 import os
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
-
 from conftest import wait_until
-from test_pages import APP, visit
-from test_train_page import button, settle, train_page
+from page_support import APP, button, settle, train_page, visit
+from streamlit.testing.v1 import AppTest
 
 
 def train_spiral(app: AppTest, epochs: int) -> str:

@@ -7,29 +7,10 @@ from pathlib import Path
 
 import pytest
 from conftest import wait_until
+from page_support import APP, button, key_of, settle, sidebar_run, train_page, visit
 from streamlit.testing.v1 import AppTest
-from test_build_page import key_of
-from test_pages import APP, open_app, visit
 
 from core.models.presets import get_preset
-
-
-def train_page(preset: str = "spiral-dense10") -> AppTest:
-    app = visit(open_app(), "build")
-    app.selectbox(key="preset").set_value(preset).run()
-    return visit(app, "train")
-
-
-def button(app: AppTest, label: str):
-    return next(item for item in app.button if item.label == label)
-
-
-def sidebar_run(app: AppTest) -> str:
-    return app.sidebar.markdown[-1].value
-
-
-def settle(app: AppTest, words: str) -> None:
-    wait_until(lambda: app.run() and words in sidebar_run(app), every=0.3)
 
 
 def saved_record(app: AppTest) -> dict:
