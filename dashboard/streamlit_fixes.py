@@ -25,7 +25,7 @@ def _leave_keras_alone() -> None:
 
 
 def keep_keras_state_across_reruns() -> None:
-    """Replace the hook; if a Streamlit release renames it, tests/test_pages.py notices that Keras is reset."""
+    """Replace the hook; if a Streamlit release renames it, tests/pages/test_pages.py notices that Keras is reset."""
     if hasattr(script_runner, "_clean_problem_modules"):
         script_runner._clean_problem_modules = _leave_keras_alone
 
