@@ -60,7 +60,7 @@ def epoch_time_bars(results: Sequence[BenchmarkResult], batch_size: int) -> go.F
             hovertemplate="%{customdata}: %{y:.3g} s per epoch<extra>%{fullData.name}</extra>",
         )
     return lay_out(figure, height=420, title=f"Seconds per epoch at batch size {batch_size} (after the first epoch)",
-                   legend_below=-0.25, barmode="group", yaxis=seconds_axis(seconds),
+                   legend_below=True, barmode="group", yaxis=seconds_axis(seconds),
                    xaxis={"title": "device", "type": "category"})
 
 
@@ -100,7 +100,7 @@ def batch_size_lines(results: Sequence[BenchmarkResult]) -> go.Figure:
     batch_sizes = sorted({row.batch_size for result in results for row in result.measurements if row.ok})
     seconds = [row.steady_epoch_seconds for result in results for row in result.measurements if row.ok]
     # Ticked at the batch sizes measured, in full: they double from one to the next, so 1-2-5 ticks would miss them.
-    return lay_out(figure, height=380, title="Seconds per epoch against batch size", legend_below=-0.3,
+    return lay_out(figure, height=380, title="Seconds per epoch against batch size", legend_below=True,
                    xaxis={"title": "batch size", "type": "log", "tickmode": "array", "tickvals": batch_sizes,
                           "ticktext": [f"{size:,}" for size in batch_sizes]},
                    yaxis=seconds_axis(seconds))

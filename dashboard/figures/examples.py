@@ -80,7 +80,7 @@ def point_figure(points: np.ndarray, labels: np.ndarray, class_names: Sequence[s
     figure.add_scatter(x=[points[chosen, 0]], y=[points[chosen, 1]], mode="markers", name="this example",
                        marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "black"}})
     figure.update_yaxes(scaleanchor="x")
-    return lay_out(figure, height=380, legend_below=-0.15, margin=MARGIN | {"t": 10})
+    return lay_out(figure, height=380, legend_below=True, margin=MARGIN | {"t": 10})
 
 
 def training_points_figure(dataset: Dataset) -> go.Figure:
@@ -88,7 +88,7 @@ def training_points_figure(dataset: Dataset) -> go.Figure:
     figure = go.Figure()
     add_points_by_class(figure, dataset.x_train, dataset.y_train, dataset.class_names)
     figure.update_yaxes(scaleanchor="x")
-    return lay_out(figure, height=420, title="The training points", legend_below=-0.15)
+    return lay_out(figure, height=420, title="The training points", legend_below=True)
 
 
 def class_balance_figure(dataset: Dataset) -> go.Figure:
@@ -98,5 +98,5 @@ def class_balance_figure(dataset: Dataset) -> go.Figure:
     for part, labels, color in (("train", dataset.y_train, TRAIN_COLOR), ("test", dataset.y_test, VALIDATION_COLOR)):
         counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=len(names))
         figure.add_bar(x=names, y=counts, name=part, marker_color=color)
-    return lay_out(figure, height=300, title="Examples per class", legend_below=-0.25, barmode="group",
+    return lay_out(figure, height=300, title="Examples per class", legend_below=True, barmode="group",
                    xaxis={"type": "category"})

@@ -20,7 +20,7 @@ def activations_figure(value: float) -> go.Figure:
     for name in ACTIVATIONS:
         figure.add_scatter(x=inputs, y=activation(name, inputs), mode="lines", name=name)
     figure.add_vline(x=max(min(value, 6), -6), line_dash="dot")
-    return lay_out(figure, height=320, title="Three activations", legend_below=-0.25, xaxis_title="input",
+    return lay_out(figure, height=320, title="Three activations", legend_below=True, xaxis_title="input",
                    yaxis_title="output")
 
 
@@ -32,7 +32,7 @@ def descent_figure(path: np.ndarray) -> go.Figure:
     shown = path[np.abs(path) < 1e3]
     figure.add_scatter(x=shown, y=(shown - LOSS_MINIMUM) ** 2 + 1, mode="lines+markers", name="the ball, step by step",
                        marker={"size": 9})
-    return lay_out(figure, height=340, title="Gradient descent on one weight", legend_below=-0.25, xaxis_title="w",
+    return lay_out(figure, height=340, title="Gradient descent on one weight", legend_below=True, xaxis_title="w",
                    yaxis={"title": "loss", "range": [0, 90]}, xaxis={"range": [-6, 12]})
 
 

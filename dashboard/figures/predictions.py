@@ -81,7 +81,7 @@ def regions_figure(grid_x: np.ndarray, grid_y: np.ndarray, predicted: np.ndarray
     add_points_by_class(figure, points, labels, class_names, line={"width": 1, "color": "white"})
     figure.update_yaxes(scaleanchor="x", range=[float(grid_y[0]), float(grid_y[-1])], constrain="domain")
     figure.update_xaxes(range=[float(grid_x[0]), float(grid_x[-1])], constrain="domain")
-    return lay_out(figure, height=460, title=title, legend_below=-0.1, uirevision="regions")
+    return lay_out(figure, height=460, title=title, legend_below=True, uirevision="regions")
 
 
 def tiled_feature_maps(maps: np.ndarray, limit: int = MAX_FEATURE_MAPS,

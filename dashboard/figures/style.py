@@ -20,16 +20,18 @@ def class_color(index: int) -> str:
     return CLASS_COLORS[index % len(CLASS_COLORS)]
 
 
-def lay_out(figure: go.Figure, *, height: int, title: str | None = None, legend_below: float | None = None,
+def lay_out(figure: go.Figure, *, height: int, title: str | None = None, legend_below: bool = False,
             margin: Mapping[str, int] = MARGIN, **layout: Any) -> go.Figure:
-    """Give `figure` its height, its title, the shared margins and, with `legend_below`, a horizontal legend that far
-    under the plot (a fraction of its height), where it never covers a curve; `layout` is the rest of its layout.
+    """Give `figure` its height, its title, the shared margins and, with `legend_below`, a horizontal legend at the
+    bottom of the figure, where it never covers a curve; `layout` is the rest of its layout.
 
     Backgrounds and fonts are left to Streamlit's chart theme, which makes them follow the light or the dark theme.
     """
     if title is not None:
         layout["title"] = title
-    if legend_below is not None:
-        layout["legend"] = {"orientation": "h", "y": legend_below}
+    if legend_below:
+        # Placed in the figure's own frame (yref "container"), so Plotly makes room for it under the x axis's title;
+        # placed under the plot area instead, it runs into that title when the type is large (the presenter view).
+        layout["legend"] = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}
     figure.update_layout(height=height, margin=dict(margin), **layout)
     return figure

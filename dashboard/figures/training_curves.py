@@ -60,7 +60,7 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
             mode = "lines+markers" if len(epochs) <= MAX_EPOCH_MARKERS else "lines"
             figure.add_scatter(x=epochs, y=values, mode=mode, name=f"{name} (per epoch)",
                                line={"color": color, "width": 2})
-    lay_out(figure, height=320, title=TITLES.get(metric, metric), legend_below=-0.25, xaxis_title="epoch",
+    lay_out(figure, height=320, title=TITLES.get(metric, metric), legend_below=True, xaxis_title="epoch",
             uirevision=metric)
     if metric == "accuracy":
         figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
@@ -96,7 +96,7 @@ def compared_curves(runs: Sequence[TrainingRun], metric: str) -> go.Figure:
             if any(value is not None for value in values):
                 figure.add_scatter(x=[record.epoch for record in epochs], y=values, mode="lines",
                                    name=run.display_name + suffix, line={"color": color, "dash": dash, "width": 2})
-    lay_out(figure, height=340, title=TITLES.get(metric, metric), legend_below=-0.25, xaxis_title="epoch")
+    lay_out(figure, height=340, title=TITLES.get(metric, metric), legend_below=True, xaxis_title="epoch")
     if metric == "accuracy":
         figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
@@ -137,7 +137,7 @@ def sweep_chart(runs: Sequence[TrainingRun]) -> go.Figure:
                            marker={"symbol": "star", "size": 18, "color": "#d62728"}, text=[f"best: {label}"],
                            textposition="top center")
     first = settings[0] if settings else ""
-    lay_out(figure, height=380, title=f"Sweep over {' and '.join(settings)}", legend_below=-0.25,
+    lay_out(figure, height=380, title=f"Sweep over {' and '.join(settings)}", legend_below=True,
             xaxis={"title": first, "type": "log" if first == "learning_rate" else "linear"},
             yaxis={"title": score_name, "tickformat": ".0%"},
             yaxis2={"title": "seconds per epoch", "overlaying": "y", "side": "right", "showgrid": False})

@@ -4,6 +4,7 @@ empty."""
 
 import re
 
+from browser_support import train_for_one_epoch
 from conftest import wait_until
 from playwright.sync_api import Error as PlaywrightError
 
@@ -100,4 +101,21 @@ def test_the_dark_presenter_view_reads_on_a_projector(dashboard, browser):
     colour, background = start.evaluate("b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
     assert contrast(colour, background) >= 3, f"Start training: {colour} on {background}"
     assert page.get_by_test_id("stException").count() == 0
+    page.close()
+
+
+LEGENDS_AND_AXIS_TITLES = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(plot => plot.querySelector('g.legend') && plot.querySelector('.xtitle'))
+    .map(plot => [plot.querySelector('g.legend').getBoundingClientRect().top,
+                  plot.querySelector('.xtitle').getBoundingClientRect().bottom])"""
+
+
+def test_in_the_presenter_view_a_curves_legend_stays_clear_of_its_axis_title(dashboard, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    open_dark(page, f"{dashboard}/train?preset=spiral-dense10&presenter=1&theme=dark")
+    page.get_by_role("button", name="Start training").wait_for(timeout=60_000)
+    train_for_one_epoch(page)
+    wait_until(lambda: len(page.evaluate(LEGENDS_AND_AXIS_TITLES)) >= 2, timeout=30)  # Loss and accuracy.
+    for legend_top, title_bottom in page.evaluate(LEGENDS_AND_AXIS_TITLES):
+        assert legend_top >= title_bottom, f"the legend (top at {legend_top}) covers the axis title ({title_bottom})"
     page.close()
