@@ -14,11 +14,17 @@ LOSS_AXIS = """() => {
 }"""
 
 
-def test_the_sweep_settings_fit_their_boxes_on_a_laptop(dashboard, browser):
-    page = browser.new_page(viewport={"width": 1024, "height": 800})
-    page.goto(f"{dashboard}/train?preset=spiral-dense10")
+def train_page_with(browser, dashboard: str, preset: str, expander: str, width: int, height: int):
+    """A new visitor's Train page for `preset`, at a laptop's size, with the expander `expander` opened."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{dashboard}/train?preset={preset}")
     page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
-    page.get_by_text("Hyperparameter sweep").click()
+    page.get_by_text(expander).click()
+    return page
+
+
+def test_the_sweep_settings_fit_their_boxes_on_a_laptop(dashboard, browser):
+    page = train_page_with(browser, dashboard, "spiral-dense10", "Hyperparameter sweep", width=1024, height=800)
     choose(page, "Vary", "learning rate")
     values = page.get_by_role("textbox", name="Values").first
     values.fill(EIGHT_RATES)
@@ -28,10 +34,7 @@ def test_the_sweep_settings_fit_their_boxes_on_a_laptop(dashboard, browser):
 
 
 def test_a_learning_rate_of_1000_explains_itself_on_a_log_axis_and_offers_a_retry(dashboard, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{dashboard}/train?preset=mnist-dense512")
-    page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
-    page.get_by_text("Optimizer for a quick retry").click()
+    page = train_page_with(browser, dashboard, "mnist-dense512", "Optimizer for a quick retry", width=1280, height=900)
     choose(page, "Optimizer", "sgd")
     rate = page.get_by_role("spinbutton", name="Learning rate")
     rate.fill("1000")

@@ -18,25 +18,24 @@ def layer_outline(model) -> list[tuple]:
              getattr(getattr(layer, "activation", None), "__name__", None)) for layer in model.layers]
 
 
-def test_the_dense512_preset_builds_the_tutorials_model_and_settings():
-    classic = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
-                                keras.layers.Dense(10, activation="softmax")])
-    preset = get_preset("mnist-dense512")
-    model = build_model(preset.spec)
-    assert layer_outline(model) == layer_outline(classic)
-    assert isinstance(model.optimizer, keras.optimizers.RMSprop) and model.loss == "categorical_crossentropy"
-    assert (preset.training.epochs, preset.training.batch_size) == (5, 128)  # The tutorial's model.fit(...).
+CLASSICS = {
+    # preset: the tutorial's model, its optimizer and learning rate, its model.fit(epochs, batch_size)
+    "mnist-dense512": ([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
+                        keras.layers.Dense(10, activation="softmax")], keras.optimizers.RMSprop, 0.001, (5, 128)),
+    "spiral-dense10": ([keras.Input((2,)), keras.layers.Dense(10, activation="relu"),
+                        keras.layers.Dense(3, activation="softmax")], keras.optimizers.RMSprop, 0.001, (1000, 50)),
+}
 
 
-def test_the_spiral_preset_builds_the_tutorials_model_and_settings():
-    classic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(10, activation="relu"),
-                                keras.layers.Dense(3, activation="softmax")])
-    preset = get_preset("spiral-dense10")
+@pytest.mark.parametrize("name", list(CLASSICS))
+def test_a_classic_preset_builds_the_tutorials_model_and_settings(name):
+    layers, optimizer, learning_rate, fit = CLASSICS[name]
+    preset = get_preset(name)
     model = build_model(preset.spec)
-    assert layer_outline(model) == layer_outline(classic)
-    assert isinstance(model.optimizer, keras.optimizers.RMSprop)
-    assert float(model.optimizer.learning_rate) == pytest.approx(0.001)
-    assert (preset.training.epochs, preset.training.batch_size) == (1000, 50)
+    assert layer_outline(model) == layer_outline(keras.Sequential(layers))
+    assert isinstance(model.optimizer, optimizer) and model.loss == "categorical_crossentropy"
+    assert float(model.optimizer.learning_rate) == pytest.approx(learning_rate)
+    assert (preset.training.epochs, preset.training.batch_size) == fit
 
 
 @pytest.mark.parametrize(
