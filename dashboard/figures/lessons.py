@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.learn.lesson_math import LOSS_MINIMUM, RnnStep, activation
+from core.learn.lesson_math import RnnStep, activation, descent_loss
 from dashboard.figures.style import lay_out
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
@@ -28,9 +28,9 @@ def descent_figure(path: np.ndarray) -> go.Figure:
     """The loss (w − 3)² + 1 and the ball's steps down it; steps that flew off the chart are left out."""
     weights = np.linspace(-6, 12, 200)
     figure = go.Figure()
-    figure.add_scatter(x=weights, y=(weights - LOSS_MINIMUM) ** 2 + 1, mode="lines", name="loss(w) = (w − 3)² + 1")
+    figure.add_scatter(x=weights, y=descent_loss(weights), mode="lines", name="loss(w) = (w − 3)² + 1")
     shown = path[np.abs(path) < 1e3]
-    figure.add_scatter(x=shown, y=(shown - LOSS_MINIMUM) ** 2 + 1, mode="lines+markers", name="the ball, step by step",
+    figure.add_scatter(x=shown, y=descent_loss(shown), mode="lines+markers", name="the ball, step by step",
                        marker={"size": 9})
     return lay_out(figure, height=340, title="Gradient descent on one weight", legend_below=True, xaxis_title="w",
                    yaxis={"title": "loss", "range": [0, 90]}, xaxis={"range": [-6, 12]})
