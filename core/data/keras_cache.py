@@ -275,11 +275,6 @@ class DatasetAvailability:
     where: Path | None = None
     """Its files, or where a copy by hand goes when it is unreachable."""
 
-    @property
-    def loadable(self) -> bool:
-        """Whether `load_dataset` can give it now (a download may still fail half-way)."""
-        return self.status in ("cached", "downloadable", "shipped sample", "built in")
-
 
 def keras_availability(name: str) -> DatasetAvailability:
     """Cached, downloadable or unreachable: reads the cache folder, and tries the host only when not cached."""
