@@ -44,7 +44,7 @@ def main() -> None:
         after_first = 0.0
         for number in range(1, arguments.runs + 1):
             started = time.perf_counter()
-            run = registry.start("benchmark", preset.name, preset.dataset, preset.spec, preset.training)
+            run = registry.start("benchmark", preset.name, preset.dataset_name, preset.spec, preset.training)
             while run.is_active:
                 time.sleep(0.2)
             if run.state is not RunState.FINISHED:

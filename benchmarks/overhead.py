@@ -55,7 +55,7 @@ class EpochTimer(keras.callbacks.Callback):
 def bare_fit(preset: Preset, config: TrainingConfig) -> float:
     """Median steady-state epoch seconds of a plain `model.fit`, in a thread of its own as a run trains (the
     main thread measured slower for the CNN on TensorFlow, which would flatter Keras Lab)."""
-    dataset = load_dataset(preset.dataset)
+    dataset = load_dataset(preset.dataset_name)
     inputs = prepare_inputs(preset.spec, dataset.x_train)
     labels = prepare_labels(preset.spec, dataset.y_train, dataset.num_classes)
     keras.utils.set_random_seed(config.seed)
@@ -70,7 +70,7 @@ def bare_fit(preset: Preset, config: TrainingConfig) -> float:
 
 def keras_lab_run(preset: Preset, config: TrainingConfig) -> float:
     """Median steady-state epoch seconds of a Keras Lab run, watched the way the Train page watches it."""
-    run = RunRegistry(storage=None).start("benchmark", preset.name, preset.dataset, preset.spec, config)
+    run = RunRegistry(storage=None).start("benchmark", preset.name, preset.dataset_name, preset.spec, config)
     while run.is_active:
         run.history.snapshot()
         time.sleep(PAGE_REFRESH_SECONDS)
@@ -81,7 +81,7 @@ def keras_lab_run(preset: Preset, config: TrainingConfig) -> float:
 
 def measure(preset: Preset, config: TrainingConfig, repeats: int) -> float:
     """Alternate the two sides `repeats` times; print each repeat and return the median ratio."""
-    print(f"\nworkload: {preset.name} on {load_dataset(preset.dataset).summary()}")
+    print(f"\nworkload: {preset.name} on {load_dataset(preset.dataset_name).summary()}")
     print(f"{repeats} repeats × {config.epochs} epochs, batch {config.batch_size}; first epoch left out")
     bare_fit(preset, config)  # Warm-up: imports, kernel caches and memory pools, for neither side to pay.
     ratios, lab_times, bare_times = [], [], []

@@ -144,10 +144,10 @@ def _quiet_stderr() -> Iterator[None]:
 def list_presets(as_json: bool) -> None:
     for preset in PRESETS.values():
         if as_json:
-            print(json.dumps({"name": preset.name, "title": preset.title, "dataset": preset.dataset,
+            print(json.dumps({"name": preset.name, "title": preset.title, "dataset": preset.dataset_name,
                               "training": preset.training.to_dict()}))
         else:
-            print(f"{preset.name:<20} {preset.title} (dataset: {preset.dataset})")
+            print(f"{preset.name:<20} {preset.title} (dataset: {preset.dataset_name})")
 
 
 def _training_config(arguments: argparse.Namespace, default: TrainingConfig) -> TrainingConfig:
@@ -184,7 +184,7 @@ def _model_to_train(arguments: argparse.Namespace) -> _ModelToTrain:
     """The preset or the spec file, compiled with the --optimizer and --learning-rate given (checked as Build does)."""
     if arguments.preset is not None:
         preset = get_preset(arguments.preset)
-        chosen = _ModelToTrain(preset.name, preset.spec, arguments.dataset or preset.dataset, preset.training)
+        chosen = _ModelToTrain(preset.name, preset.spec, arguments.dataset or preset.dataset_name, preset.training)
     else:
         try:
             spec = ModelSpec.from_json(arguments.spec.read_text())
@@ -295,7 +295,7 @@ def export(arguments: argparse.Namespace) -> None:
     if arguments.format == "json":
         print(preset.spec.to_json())
     else:
-        print(python_script(preset.spec, preset.training, preset.dataset, preset.title), end="")
+        print(python_script(preset.spec, preset.training, preset.dataset_name, preset.title), end="")
 
 
 def _print_progress(progress: BenchmarkProgress) -> None:

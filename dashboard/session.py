@@ -66,13 +66,13 @@ def selected_preset() -> Preset:
 
 def training_dataset_name(preset: Preset) -> str:
     """The data the Train page trains on: a dataset the learner uploaded and chose, else the preset's own."""
-    return st.session_state.get(TRAINING_DATA_KEY) or preset.dataset
+    return st.session_state.get(TRAINING_DATA_KEY) or preset.dataset_name
 
 
 def training_dataset(preset: Preset) -> tuple[Dataset | None, str]:
     """The dataset Train would train on, or None and why it is missing (not built in, not cached, deleted)."""
     name = training_dataset_name(preset)
-    if name == preset.dataset and not dataset_outline(name).available:
+    if name == preset.dataset_name and not dataset_outline(name).available:
         return None, "it is not built into Keras Lab: upload yours on the Data page."
     try:
         return dataset_named(name), ""

@@ -34,7 +34,7 @@ def render_sidebar() -> None:
         dataset = loaded_dataset(data_name)
         if dataset is None:
             st.markdown(f"**Dataset** · `{data_name}` (loads when you open Build or Train)"
-                        if data_name != preset.dataset or dataset_outline(data_name).available else
+                        if data_name != preset.dataset_name or dataset_outline(data_name).available else
                         f"**Dataset** · `{data_name}`, not in Keras Lab yet: upload yours on Data")
         else:
             st.markdown(

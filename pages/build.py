@@ -29,7 +29,7 @@ st.selectbox(
     on_change=start_from_preset,
 )
 preset = selected_preset()
-outline = dataset_outline(preset.dataset)
+outline = dataset_outline(preset.dataset_name)
 spec = working_spec()
 dataset, data_problem = training_dataset(preset)
 if dataset is None:

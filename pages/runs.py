@@ -32,7 +32,7 @@ if RUNS_ERROR_KEY in st.session_state:
 if NOTICE_KEY in st.session_state:
     st.success(st.session_state.pop(NOTICE_KEY), icon=":material/upload:")
 preset = selected_preset()
-if dataset_outline(preset.dataset).available:
+if dataset_outline(preset.dataset_name).available:
     limit = upload_limit_megabytes()
     st.file_uploader(f"Open a trained model (.keras) for {preset.title}", type=["keras"], key=UPLOAD_MODEL_KEY,
                      on_change=model_uploaded, args=(preset,), max_upload_size=limit,

@@ -178,7 +178,7 @@ def plan_from_arguments(preset: str | None, spec_path: Path | None, devices: str
         raise ValueError("give either --preset NAME or --spec FILE.")
     if preset is not None:
         chosen = get_preset(preset)
-        model, spec, default_dataset = chosen.name, chosen.spec, chosen.dataset
+        model, spec, default_dataset = chosen.name, chosen.spec, chosen.dataset_name
         default_batch = chosen.training.batch_size
     else:
         spec = ModelSpec.from_json(spec_path.read_text())

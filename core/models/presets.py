@@ -14,7 +14,7 @@ class Preset:
     name: str
     title: str
     description: str
-    dataset: str
+    dataset_name: str
     spec: ModelSpec
     training: TrainingConfig
 
@@ -38,7 +38,7 @@ PRESETS: dict[str, Preset] = {
                 "The first example of most Keras courses: each 28×28 digit flattened to 784 numbers in [0, 1], "
                 "one hidden Dense layer of 512 ReLU units and a 10-way softmax, trained with RMSprop on one-hot labels."
             ),
-            dataset="mnist",
+            dataset_name="mnist",
             spec=ModelSpec(
                 input_shape=(784,),
                 layers=_dense_head(L("Dense", units=512, activation="relu")),
@@ -54,7 +54,7 @@ PRESETS: dict[str, Preset] = {
                 "No hidden layer at all: 784 pixels straight into 10 softmax units, trained with plain SGD. The "
                 "classic baseline reaches about 92% on the full MNIST; every hidden layer is measured against it."
             ),
-            dataset="mnist",
+            dataset_name="mnist",
             spec=ModelSpec(
                 input_shape=(784,),
                 layers=_dense_head(),
@@ -70,7 +70,7 @@ PRESETS: dict[str, Preset] = {
                 "Two hidden layers of 128 ReLU units, each followed by Dropout 0.3 against over-fitting, trained "
                 "with Adam; 20% of the training digits are held back for validation. About 97–98% on the full MNIST."
             ),
-            dataset="mnist",
+            dataset_name="mnist",
             spec=ModelSpec(
                 input_shape=(784,),
                 layers=_dense_head(L("Dense", units=128, activation="relu"), L("Dropout", rate=0.3),
@@ -88,7 +88,7 @@ PRESETS: dict[str, Preset] = {
                 "and followed by Dropout 0.25, then Dense 256 and the softmax. Adam, batch 128, 10 epochs, watching "
                 "the test set as validation data; 99% or more on the full MNIST."
             ),
-            dataset="mnist",
+            dataset_name="mnist",
             spec=ModelSpec(
                 input_shape=(28, 28, 1),
                 layers=_dense_head(
@@ -116,7 +116,7 @@ PRESETS: dict[str, Preset] = {
                 "The classic small CNN: 32 then 64 filters of 5×5 with ReLU, one 2×2 max-pool, Flatten, Dense 128 "
                 "and the softmax. Trained with Adam for 5 epochs of batch 128 (Keras Lab's choice)."
             ),
-            dataset="mnist",
+            dataset_name="mnist",
             spec=ModelSpec(
                 input_shape=(28, 28, 1),
                 layers=_dense_head(
@@ -138,7 +138,7 @@ PRESETS: dict[str, Preset] = {
                 "Three interleaved spiral arms of 2-D points that no straight line separates: a hidden layer of "
                 "10 ReLU units learns the curved boundaries. RMSprop with learning rate 0.001, as in the classic."
             ),
-            dataset="spiral",
+            dataset_name="spiral",
             spec=ModelSpec(
                 input_shape=(2,),
                 layers=_dense_head(L("Dense", units=10, activation="relu"), classes=3),
@@ -154,7 +154,7 @@ PRESETS: dict[str, Preset] = {
                 "the letter's index divided by 26. An LSTM of 32 units and a 26-way softmax, Adam, one window per "
                 "batch, 500 epochs."
             ),
-            dataset="alphabet",
+            dataset_name="alphabet",
             spec=ModelSpec(
                 input_shape=(3, 1),
                 layers=_dense_head(L("LSTM", units=32), classes=26),
@@ -171,7 +171,7 @@ PRESETS: dict[str, Preset] = {
                 "Embedding of 64, a SimpleRNN of 30 units, Dense 16 ReLU and one sigmoid unit for 'positive', with binary "
                 "cross-entropy."
             ),
-            dataset="imdb",
+            dataset_name="imdb",
             spec=ModelSpec(
                 input_shape=(100,),
                 layers=(
@@ -192,7 +192,7 @@ PRESETS: dict[str, Preset] = {
                 "filters and a 2×2 max-pool, Flatten, Dense 96 and a 2-way softmax. Adam with learning rate 1e-4, "
                 "20 epochs of batch 32."
             ),
-            dataset="catsdogs",
+            dataset_name="catsdogs",
             spec=ModelSpec(
                 input_shape=(128, 128, 3),
                 layers=_dense_head(

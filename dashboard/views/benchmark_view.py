@@ -51,7 +51,7 @@ def device_options(report: DeviceReport) -> list[str]:
 
 def plan_form(report: DeviceReport) -> None:
     """What to measure; submitting starts the benchmark (or says why it cannot start)."""
-    trainable = [name for name, preset in PRESETS.items() if OUTLINES[preset.dataset].available]
+    trainable = [name for name, preset in PRESETS.items() if OUTLINES[preset.dataset_name].available]
     with st.form("benchmark_plan"):
         model_column, device_column, batch_column = st.columns([2, 2, 2])
         model = model_column.selectbox("Model", [*trainable, BUILT_MODEL], index=trainable.index("mnist-dense512"))
@@ -77,7 +77,7 @@ def plan_form(report: DeviceReport) -> None:
         return
     try:
         spec = working_spec() if model == BUILT_MODEL else PRESETS[model].spec
-        dataset = selected_preset().dataset if model == BUILT_MODEL else PRESETS[model].dataset
+        dataset = selected_preset().dataset_name if model == BUILT_MODEL else PRESETS[model].dataset_name
         plan = BenchmarkPlan(model="custom spec" if model == BUILT_MODEL else model, spec=spec, dataset=dataset,
                              devices=tuple(devices), batch_sizes=tuple(sorted(batch_sizes)), epochs=int(epochs),
                              backend=backend, steps_per_execution=int(steps_per_execution), jit_compile=jit_compile,

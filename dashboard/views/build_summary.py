@@ -42,7 +42,7 @@ def show_summary(spec: ModelSpec, analysis: SpecAnalysis, table: pd.DataFrame) -
 def show_take_away(spec: ModelSpec, analysis: SpecAnalysis, preset: Preset, config: TrainingConfig) -> None:
     """The script (offered once the model is valid, since Keras would refuse it too), the spec, a spec to open, and a
     link that opens this very model."""
-    code = python_script(spec, config, preset.dataset, preset.title)
+    code = python_script(spec, config, preset.dataset_name, preset.title)
     script, as_json, upload = st.columns(3)
     script.download_button("Download the Python script", code, file_name=f"{preset.name}.py", mime="text/x-python",
                            icon=":material/download:", on_click="ignore", disabled=not analysis.ok)

@@ -78,10 +78,10 @@ def model_uploaded(preset: Preset) -> None:
     if upload is None:
         return
     try:
-        dataset = load_dataset(preset.dataset)
+        dataset = load_dataset(preset.dataset_name)
         model = load_model_file(upload.getvalue(), upload.name, dataset.input_shape, dataset.num_classes)
         spec = spec_from_model(model, preset.spec.input_scale, preset.spec.compile)
-        run = import_model(run_registry(), session_owner(), preset.name, preset.dataset, spec, preset.training, model,
+        run = import_model(run_registry(), session_owner(), preset.name, preset.dataset_name, spec, preset.training, model,
                            upload.name)
     except ValueError as error:
         st.session_state[RUNS_ERROR_KEY] = f"{upload.name} was not loaded: {error}"

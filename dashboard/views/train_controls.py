@@ -49,13 +49,13 @@ def show_training_data(preset: Preset) -> Dataset | None:
     dataset, data_problem = training_dataset(preset)
     if dataset is None:
         st.info(f"This model cannot train here yet: {data_problem}", icon=":material/cloud_off:")
-        if data_name != preset.dataset:
+        if data_name != preset.dataset_name:
             st.button("Use the preset's own data", on_click=st.session_state.pop, args=(TRAINING_DATA_KEY, None))
         st.page_link(str(PAGES_DIRECTORY / "data.py"), label="See the datasets", icon=":material/dataset:")
         return None
     st.caption(f"**Data** · {dataset.summary()}")
-    if data_name != preset.dataset:
-        st.button(f"Train on the preset's own data ({preset.dataset}) instead", on_click=st.session_state.pop,
+    if data_name != preset.dataset_name:
+        st.button(f"Train on the preset's own data ({preset.dataset_name}) instead", on_click=st.session_state.pop,
                   args=(TRAINING_DATA_KEY, None), icon=":material/undo:")
     return dataset
 

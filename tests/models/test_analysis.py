@@ -32,7 +32,7 @@ def test_shapes_and_parameters_equal_keras_summary(name):
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_every_preset_fits_its_dataset(name):
-    outline = OUTLINES[PRESETS[name].dataset]
+    outline = OUTLINES[PRESETS[name].dataset_name]
     assert analyse_spec(PRESETS[name].spec, outline.example_shape, outline.num_classes).problems == ()
 
 

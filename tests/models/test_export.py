@@ -91,7 +91,7 @@ SEQUENCE_LAYERS = ModelSpec(
 """Every sequence layer of the catalogue."""
 
 MODELS = {
-    **{name: (preset.spec, preset.dataset) for name, preset in PRESETS.items()},
+    **{name: (preset.spec, preset.dataset_name) for name, preset in PRESETS.items()},
     "regularised": (REGULARISED, "spiral"),
     "image-layers": (IMAGE_LAYERS, "mnist"),
     "sequence-layers": (SEQUENCE_LAYERS, "imdb"),
@@ -138,8 +138,8 @@ def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
     folder = tmp_path_factory.mktemp("exported")
     data = {"mnist": ["--data", str(MNIST_SAMPLE_PATH)], "imdb": ["--data", str(_imdb_npz(folder / "imdb.npz"))],
             "catsdogs": ["--data", str(_photo_folder(folder / "photos"))], "spiral": [], "alphabet": []}
-    jobs = {name: (python_script(preset.spec, preset.training, preset.dataset, preset.title),
-                   ["--epochs", "1", "--limit", "256", *data[preset.dataset]])
+    jobs = {name: (python_script(preset.spec, preset.training, preset.dataset_name, preset.title),
+                   ["--epochs", "1", "--limit", "256", *data[preset.dataset_name]])
             for name, preset in PRESETS.items()}
     jobs["regularised"] = (python_script(REGULARISED, TrainingConfig(epochs=3, batch_size=32, validation_split=0.1,
                                                                      seed=7), "spiral"), ["--epochs", "1"])
@@ -221,7 +221,7 @@ def test_the_script_builds_keras_labs_model(name):
 @pytest.mark.parametrize("name", PRESETS)
 def test_settings_are_named_constants_with_keras_labs_values(name):
     preset = PRESETS[name]
-    script = exported(preset.spec, preset.dataset, preset.training)
+    script = exported(preset.spec, preset.dataset_name, preset.training)
     config, spec = preset.training, preset.spec
     assert (script["EPOCHS"], script["BATCH_SIZE"], script["SEED"]) == (config.epochs, config.batch_size, config.seed)
     assert script["INPUT_SHAPE"] == spec.input_shape and script["INPUT_SCALE"] == spec.input_scale
@@ -231,7 +231,7 @@ def test_settings_are_named_constants_with_keras_labs_values(name):
 
 @pytest.mark.parametrize("dataset, arguments", [("spiral", ()), ("alphabet", ()), ("mnist", (MNIST_SAMPLE_PATH,))])
 def test_the_script_prepares_keras_labs_data(dataset, arguments):
-    spec = next(preset.spec for preset in PRESETS.values() if preset.dataset == dataset)
+    spec = next(preset.spec for preset in PRESETS.values() if preset.dataset_name == dataset)
     script = exported(spec, dataset)
     lab = load_dataset(dataset)  # Offline in the tests: MNIST is the shipped sample the script is given.
     (x_train, y_train), (x_test, y_test) = script["load_data"](*arguments)
@@ -245,11 +245,11 @@ def test_the_script_prepares_keras_labs_data(dataset, arguments):
 @pytest.mark.parametrize("name", PRESETS)
 def test_the_script_imports_only_keras_numpy_and_the_standard_library(name):
     preset = PRESETS[name]
-    tree = ast.parse(python_script(preset.spec, preset.training, preset.dataset))
+    tree = ast.parse(python_script(preset.spec, preset.training, preset.dataset_name))
     modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                for alias in node.names}
     modules |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    allowed = {"argparse", "pathlib", "keras", "numpy"} | ({"cv2"} if preset.dataset == "catsdogs" else set())
+    allowed = {"argparse", "pathlib", "keras", "numpy"} | ({"cv2"} if preset.dataset_name == "catsdogs" else set())
     assert modules <= allowed and {"keras", "numpy"} <= modules
 
 
@@ -283,7 +283,7 @@ def test_the_command_line_exports_the_script():
     assert result.returncode == 0, result.stderr
     compile(result.stdout, "exported.py", "exec")
     preset = PRESETS["mnist-cnn-4conv"]
-    assert result.stdout == python_script(preset.spec, preset.training, preset.dataset, preset.title)
+    assert result.stdout == python_script(preset.spec, preset.training, preset.dataset_name, preset.title)
 
 
 def test_the_command_line_refuses_an_unknown_preset():
@@ -295,7 +295,7 @@ def test_the_command_line_refuses_an_unknown_preset():
 def test_the_mnist_script_offline_says_how_to_run_it_instead_of_a_traceback(tmp_path):
     script = tmp_path / "mnist.py"
     preset = PRESETS["mnist-dense512"]
-    script.write_text(python_script(preset.spec, preset.training, preset.dataset, preset.title), encoding="utf-8")
+    script.write_text(python_script(preset.spec, preset.training, preset.dataset_name, preset.title), encoding="utf-8")
     unreachable = "http://127.0.0.1:9"  # No network, the same on every machine: every fetch is refused at once.
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_HOME": str(tmp_path / "keras"),
                    "http_proxy": unreachable, "https_proxy": unreachable, "HTTPS_PROXY": unreachable}

@@ -124,7 +124,7 @@ def test_a_run_deleted_in_another_tab_cannot_be_renamed_but_says_why(tmp_path):
 
     registry = RunRegistry(RunStorage(tmp_path))
     spiral = get_preset("spiral-dense10")
-    run = registry.start("tester", spiral.name, spiral.dataset, spiral.spec, TrainingConfig(epochs=1, batch_size=50))
+    run = registry.start("tester", spiral.name, spiral.dataset_name, spiral.spec, TrainingConfig(epochs=1, batch_size=50))
     wait_until(lambda: not run.is_active)
     RunStorage(tmp_path).delete(run.run_id)  # What another tab's Delete does on disk.
     with pytest.raises(ValueError, match="this run is no longer on the server"):

@@ -8,7 +8,7 @@ from core.training.run import TrainingRun
 def run_of(preset_name: str, number: int) -> TrainingRun:
     preset = PRESETS[preset_name]
     return TrainingRun(run_id=f"run-{number}", owner="visitor", preset_name=preset.name,
-                       dataset_name=preset.dataset, spec=preset.spec, config=preset.training)
+                       dataset_name=preset.dataset_name, spec=preset.spec, config=preset.training)
 
 
 def test_the_newest_run_is_compared_with_the_one_before_it_on_the_same_data():

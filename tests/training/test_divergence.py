@@ -68,5 +68,5 @@ def test_a_loss_that_grows_while_the_spiral_is_guessed_is_divergence_too():
 def test_the_presets_train_without_being_called_diverged(name, epochs):
     preset = get_preset(name)
     config = preset.training if epochs is None else replace(preset.training, epochs=epochs)
-    result = train_model(preset.spec, config, load_dataset(preset.dataset), RunHistory())
-    assert result.test_accuracy > 1 / load_dataset(preset.dataset).num_classes
+    result = train_model(preset.spec, config, load_dataset(preset.dataset_name), RunHistory())
+    assert result.test_accuracy > 1 / load_dataset(preset.dataset_name).num_classes

@@ -17,7 +17,7 @@ SPIRAL = get_preset("spiral-dense10")
 
 
 def start_spiral(registry: RunRegistry, epochs: int, owner: str = "tester"):
-    return registry.start(owner, SPIRAL.name, SPIRAL.dataset, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
+    return registry.start(owner, SPIRAL.name, SPIRAL.dataset_name, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
 
 
 def test_a_run_trains_in_the_background_and_is_saved(tmp_path):

@@ -74,7 +74,7 @@ def test_learning_rate_schedules_are_recorded_epoch_by_epoch(schedule, expected)
 
 
 def start(registry: RunRegistry, epochs: int, owner: str = "tester"):
-    return registry.start(owner, SPIRAL.name, SPIRAL.dataset, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
+    return registry.start(owner, SPIRAL.name, SPIRAL.dataset_name, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
 
 
 def epochs_done(run) -> int:
@@ -205,7 +205,7 @@ def test_stopping_a_sweep_stops_the_runs_still_to_come(tmp_path):
 
     registry = RunRegistry(RunStorage(tmp_path))
     variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=400, batch_size=50), {"units": [4, 8, 16]})
-    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
+    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset_name, variants)
     wait_until(lambda: runs[0].state is RunState.RUNNING, timeout=60)
     registry.stop(runs[0])
     wait_until(lambda: not any(run.is_active for run in runs), timeout=60)
@@ -218,7 +218,7 @@ def test_sweep_runs_waiting_their_turn_are_not_stopped_as_unwatched(tmp_path):
 
     registry = RunRegistry(RunStorage(tmp_path), orphan_seconds=1.0)
     variants = sweep_variants(SPIRAL.spec, TrainingConfig(epochs=40, batch_size=50), {"units": [4, 8]})
-    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
+    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset_name, variants)
     while any(run.is_active for run in runs):
         next((run for run in runs if run.state is RunState.RUNNING), runs[0]).seen()  # The page follows the sweep.
         time.sleep(0.1)

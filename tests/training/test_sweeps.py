@@ -67,7 +67,7 @@ def test_a_sweep_trains_its_runs_one_after_another_and_keeps_them(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path), max_concurrent=2)
     config = TrainingConfig(epochs=30, batch_size=50)
     variants = sweep_variants(SPIRAL.spec, config, {"units": [4, 8, 16]})
-    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
+    runs = queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset_name, variants)
     training_together = 0
     while any(run.is_active for run in runs):
         training_together = max(training_together, sum(run.state is RunState.RUNNING for run in runs))
@@ -83,9 +83,9 @@ def test_a_sweep_trains_its_runs_one_after_another_and_keeps_them(tmp_path):
 
 def test_a_sweep_waits_for_nothing_else_of_the_same_visitor(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
-    busy = registry.start("tester", SPIRAL.name, SPIRAL.dataset, SPIRAL.spec, SPIRAL.training)
+    busy = registry.start("tester", SPIRAL.name, SPIRAL.dataset_name, SPIRAL.spec, SPIRAL.training)
     variants = sweep_variants(SPIRAL.spec, SPIRAL.training, {"units": [4, 8]})
     with pytest.raises(ValueError, match="you already have a run training"):
-        queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset, variants)
+        queue_sweep(registry, "tester", SPIRAL.name, SPIRAL.dataset_name, variants)
     busy.request_stop()
     wait_until(lambda: not busy.is_active)
