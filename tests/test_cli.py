@@ -91,6 +91,7 @@ def test_a_spec_file_trains_on_the_first_dataset_it_fits(tmp_path):
         (["train", "--preset", "spiral-dense10", "--optimizer", "nadam"], "invalid choice: 'nadam'"),
         (["train", "--preset", "spiral-dense10", "--learning-rate", "fast"], "invalid float value: 'fast'"),
         (["train", "--preset", "spiral-dense10", "--learning-rate", "0"], "the learning rate must be a number above 0"),
+        (["train", "--preset", "spiral-dense10", "--learning-rate", "inf"], "the learning rate must be a number above 0"),
         (["train", "--spec", "no-such-spec.json"], "No such file or directory"),
         (["train", "--spec", "README.md"], "--spec README.md: this is not valid JSON"),
         (["train", "--preset", "spiral-dense10", "--spec", "x.json"], "not allowed with argument --preset"),

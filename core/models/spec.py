@@ -7,6 +7,7 @@ Keras from them and runs store them. Nothing here imports Keras, so the pages ca
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,7 +20,8 @@ METRICS = ("accuracy", "mean_absolute_error", "mean_squared_error")
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    """A real, finite number: not a bool, not NaN, not infinity (JSON specs may spell `Infinity`)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,8 @@ from core.training.storage import new_run_id
 def import_model(registry: RunRegistry, owner: str, preset_name: str, dataset_name: str, spec: ModelSpec,
                  config: TrainingConfig, model: Any, file_name: str) -> TrainingRun:
     """The loaded Keras `model` compiled as `spec` says, scored, saved and kept in `registry` as a finished run."""
-    from core.models.build import (
-        make_optimizer,  # Imports Keras; the caller has loaded a Keras model already.
-    )
+    # These import Keras; the caller has loaded a Keras model already.
+    from core.models.build import make_optimizer
     from core.predict.inference import accuracy_on
 
     dataset = load_dataset(dataset_name)

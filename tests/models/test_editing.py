@@ -60,6 +60,7 @@ def test_duplicate_move_and_remove_keep_everything_else():
         (lambda spec: remove_layer(spec, 3), "there is no layer 3; positions run from 1 to 2"),
         (lambda spec: insert_layer(spec, 1, "Conv3D"), "'Conv3D', which Keras Lab cannot build"),
         (lambda spec: change_compile(spec, learning_rate=0.0), "the learning rate must be a number above 0"),
+        (lambda spec: change_compile(spec, learning_rate=float("inf")), "the learning rate must be a number above 0"),
         (lambda spec: change_compile(spec, momentum=1.5), "momentum must be from 0 up to below 1"),
     ],
 )
