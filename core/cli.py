@@ -34,7 +34,7 @@ from core.models.presets import PRESETS, get_preset
 from core.models.spec import OPTIMIZERS, ModelSpec, TrainingConfig
 from core.number_text import readable_loss, readable_number
 from core.training.history import EpochRecord
-from core.training.registry import RunRegistry
+from core.training.job import train_to_end
 from core.training.run import RunState, TrainingRun
 from core.training.storage import RunStorage, new_run_id
 
@@ -207,7 +207,8 @@ def _spec_dataset(spec: ModelSpec) -> str:
 
 
 def train(arguments: argparse.Namespace) -> int:
-    """Train one run to its end in this thread, through the same registry code as the Train page; 1 if it diverged."""
+    """Train one run to its end in this process, with the same job code a worker runs for the Train page; 1 if it
+    diverged."""
     chosen = _model_to_train(arguments)
     config = _training_config(arguments, chosen.training)
     if arguments.out is not None and arguments.out.exists() and not arguments.out.is_dir():
@@ -226,22 +227,23 @@ def train(arguments: argparse.Namespace) -> int:
         for note in report.notes if report is not None else ():
             print(f"data: {note}", flush=True)
 
-    registry = RunRegistry(RunStorage(arguments.out) if arguments.out is not None else None)
+    storage = RunStorage(arguments.out) if arguments.out is not None else None
     run = TrainingRun(run_id=new_run_id(), owner="cli", preset_name=chosen.name, dataset_name=dataset_name,
                       spec=chosen.spec, config=config)
     with _quiet_stderr():
-        registry.run_to_end(run, on_epoch_end=lambda record: _print_epoch(record, arguments.json))
+        train_to_end(run, storage, emit=lambda event: None,
+                     on_epoch_end=lambda record: _print_epoch(record, arguments.json))
     if run.diverged:
         print(f"error: {run.message}", file=sys.stderr)
         return DIVERGED
     if run.state is RunState.FAILED or (arguments.out is not None and not run.saved):
         raise ValueError(run.message)
-    _print_scores(arguments, run, dataset, report, registry)
+    _print_scores(arguments, run, dataset, report, storage)
     return 0
 
 
 def _print_scores(arguments: argparse.Namespace, run: TrainingRun, dataset: Dataset, report: LoadReport | None,
-                  registry: RunRegistry) -> None:
+                  storage: RunStorage | None) -> None:
     """The test scores and where the run was saved: one JSON object with --json, else a line or two."""
     summary = {
         "test_loss": run.test_loss,
@@ -254,8 +256,8 @@ def _print_scores(arguments: argparse.Namespace, run: TrainingRun, dataset: Data
     }
     if report is not None:
         summary["data_notes"] = list(report.notes)
-    if arguments.out is not None:
-        summary["run_folder"] = str(registry.storage.folder(run.run_id))
+    if storage is not None:
+        summary["run_folder"] = str(storage.folder(run.run_id))
     if arguments.json:
         print(json.dumps(summary), flush=True)
     else:

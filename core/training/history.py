@@ -1,7 +1,8 @@
 """The numbers a training run produces, written from the training threads and read by pages and the CLI.
 
 `RunHistory` is the only object the two sides share. Both hold its lock only to append or to copy; readers
-take an immutable `HistorySnapshot`, so a page can draw while training goes on.
+take an immutable `HistorySnapshot`, so a page can draw while training goes on. A worker process sends its
+history to the server as `changes_since` what it sent before, and the server's copy `apply_changes`.
 """
 
 from __future__ import annotations
@@ -97,11 +98,17 @@ class RunHistory:
     def rewind_to_whole_epochs(self) -> int:
         """Before training continues: drop the batches of an epoch that was stopped halfway, since that epoch is
         trained again from its start. Returns the number of whole epochs kept."""
+        return self.rewind_to(len(self.epochs))
+
+    def rewind_to(self, epochs: int) -> int:
+        """Keep only the first `epochs` epochs and their batches (an interrupted run continues from its checkpoint,
+        which may be an epoch or two behind its curves). Returns the number of epochs kept."""
         with self._lock:
-            whole = len(self.epochs)
-            self.batches = self.batches[: whole * self.batches_per_epoch]
-            self.current_epoch, self.batches_in_epoch = whole, 0
-            return whole
+            kept = min(epochs, len(self.epochs))
+            self.epochs = self.epochs[:kept]
+            self.batches = self.batches[: kept * self.batches_per_epoch]
+            self.current_epoch, self.batches_in_epoch = kept, 0
+            return kept
 
     def begin_epoch(self, epoch: int) -> None:
         with self._lock:
@@ -136,6 +143,41 @@ class RunHistory:
                 batches_in_epoch=self.batches_in_epoch,
                 elapsed_seconds=self.elapsed_seconds,
             )
+
+    def changes_since(self, batches_sent: int, epochs_sent: int) -> dict[str, Any]:
+        """What the history gained since `batches_sent` batches and `epochs_sent` epochs were sent, as JSON-ready data.
+
+        Batches go only as far as every step is in (Keras may report the last few out of order), so no step is
+        skipped; a rewind (continued training) is carried by the `from` positions, which `apply_changes` cuts to.
+        """
+        with self._lock:
+            first = min(batches_sent, len(self.batches))
+            last = first
+            while last < len(self.batches) and self.batches[last][0] == last:
+                last += 1
+            return {
+                "from_batch": first,
+                "batches": [[loss, accuracy] for _, loss, accuracy in self.batches[first:last]],
+                "from_epoch": min(epochs_sent, len(self.epochs)),
+                "epochs": [record.to_dict() for record in self.epochs[min(epochs_sent, len(self.epochs)):]],
+                "total_epochs": self.total_epochs,
+                "batches_per_epoch": self.batches_per_epoch,
+                "current_epoch": self.current_epoch,
+                "batches_in_epoch": self.batches_in_epoch,
+                "elapsed_seconds": self.elapsed_seconds,
+            }
+
+    def apply_changes(self, changes: dict[str, Any]) -> tuple[int, int]:
+        """Bring this copy up to date with `changes_since` from another process; returns the batches and epochs held,
+        which are what the sender counts as sent."""
+        with self._lock:
+            first = changes["from_batch"]
+            self.batches = self.batches[:first] + [(first + offset, loss, accuracy)
+                                                   for offset, (loss, accuracy) in enumerate(changes["batches"])]
+            self.epochs = self.epochs[: changes["from_epoch"]] + [EpochRecord(**record) for record in changes["epochs"]]
+            for name in ("total_epochs", "batches_per_epoch", "current_epoch", "batches_in_epoch", "elapsed_seconds"):
+                setattr(self, name, changes[name])
+            return len(self.batches), len(self.epochs)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunHistory:

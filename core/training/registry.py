@@ -1,9 +1,10 @@
-"""Training runs that live beside Streamlit's reruns: each run is a daemon thread owned by a `RunRegistry`.
+"""Training runs that live beside Streamlit's reruns: a `RunRegistry` queues each run and hands it, when a slot
+is free, to an executor that trains it in another process (see `core.training.executor`).
 
 A page starts a run and then only reads it (its state and a snapshot of its history), so clicking widgets
 or switching pages never touches the training. A bounded number of runs train at once; the rest wait in
-a first-come, first-served queue. The CLI trains a run to its end in its own thread with the same code.
-Nothing here imports Keras until a run actually trains.
+a first-come, first-served queue, each followed by a thread of the server that carries its events in and its
+controls out. Nothing here imports Keras: only a page that loads a model to predict does.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import threading
 import time
 from collections import deque
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
-from core.data.catalogue import load_dataset
 from core.models.layers import is_whole_number
 from core.models.spec import ModelSpec, TrainingConfig
-from core.training.failures import TrainingFailed, describe_failure
-from core.training.history import EpochRecord
+from core.training.events import apply_event
+from core.training.executor import Executor, TrainingJob, WorkerLost
+from core.training.recovery import interrupted_record, is_orphaned_record
 from core.training.run import CONTINUABLE_STATES, RunState, TrainingRun
 from core.training.storage import RUN_ID_PATTERN, RunStorage, new_run_id
 
@@ -28,19 +29,32 @@ SETTLED_RUNS_IN_MEMORY = 32
 """Settled runs beyond this many (oldest first) leave memory; their folders on disk bring them back."""
 MODELS_IN_MEMORY = 4
 """Saved, settled runs beyond this many keep no Keras model in memory (each holds its weights, optimizer state and
-traced functions, megabytes apiece); the model loads again from disk when a page or a continuation needs it."""
+traced functions, megabytes apiece); the model loads again from disk when a page needs it."""
+_shared_pool: Executor | None = None
+
+
+def shared_worker_pool() -> Executor:
+    """The process's one embedded pool, which every registry made without an executor of its own shares."""
+    global _shared_pool
+    if _shared_pool is None:
+        from core.training.worker_pool import WorkerPool
+
+        _shared_pool = WorkerPool()
+    return _shared_pool
 
 
 class RunRegistry:
     """All runs of one process. Pages share it (through `st.cache_resource`); at most `max_concurrent` train."""
 
     def __init__(self, storage: RunStorage | None = None, max_concurrent: int = 2,
-                 orphan_seconds: float | None = None) -> None:
+                 orphan_seconds: float | None = None, executor: Executor | None = None) -> None:
         """`orphan_seconds`: a queued, training or paused run that no page has shown for this long is stopped (and
-        kept), so a visitor who closed the tab leaves nothing training forever. None: never."""
+        kept), so a visitor who closed the tab leaves nothing training forever. None: never. `executor`: what trains
+        the runs (by default the process's shared pool of worker processes)."""
         if max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent}.")
         self.storage = storage
+        self.executor = executor if executor is not None else shared_worker_pool()
         self.max_concurrent = max_concurrent
         self.orphan_seconds = orphan_seconds
         self._watchdog: threading.Thread | None = None
@@ -54,7 +68,7 @@ class RunRegistry:
         """Queue a new run and start its thread; it trains as soon as it is first in the queue and a slot is free."""
         run = TrainingRun(run_id=new_run_id(), owner=owner, preset_name=preset_name, dataset_name=dataset_name,
                           spec=spec, config=config)
-        self._enqueue(run)
+        self._enqueue(run, "scratch")
         return run
 
     def start_in_turn(self, runs: list[TrainingRun], thread_name: str) -> None:
@@ -67,6 +81,8 @@ class RunRegistry:
             for run in runs:
                 run.seen()
                 self._runs[run.run_id] = run
+        for run in runs:
+            self._save(run)
         threading.Thread(target=self._execute_in_turn, args=(runs,), name=thread_name, daemon=True).start()
 
     def _execute_in_turn(self, runs: list[TrainingRun]) -> None:
@@ -74,7 +90,7 @@ class RunRegistry:
             run.seen()  # Its wait for a page to watch it starts now, not when the sweep was queued.
             with self._lock:
                 self._waiting.append(run)
-            self._execute(run)
+            self._execute(run, "scratch")
 
     def training_member(self, run: TrainingRun) -> TrainingRun | None:
         """The run of the same sweep that is queued or training now, if any (pages follow a sweep with it)."""
@@ -84,42 +100,52 @@ class RunRegistry:
 
     def keep_finished(self, run: TrainingRun, message: str) -> None:
         """Save and keep a run that finished without training here (a model trained elsewhere, say)."""
-        run.settle(RunState.FINISHED, self._save(run, RunState.FINISHED, message))
+        run.settle(RunState.FINISHED, message)
+        run.settle(RunState.FINISHED, self._save(run, with_model=True))
         with self._lock:
             self._runs[run.run_id] = run
             self._forget_old_runs()
 
     def continue_run(self, run: TrainingRun, owner: str, more_epochs: int) -> None:
-        """Train a finished or stopped run for `more_epochs` more epochs, from where it ended: same weights, same
-        optimizer state, its curves carrying on. It queues like a new run.
+        """Train a finished, stopped or interrupted run for `more_epochs` more epochs, from where it ended: same
+        weights, same optimizer state (an interrupted run's from its checkpoint), its curves carrying on. It queues
+        like a new run.
 
-        The run is claimed (queued) before its model loads, so a second tab cannot continue it too and the memory
-        bound cannot drop the model meanwhile; any refusal puts it back as it was.
+        The run is claimed (queued) before anything else, so a second tab cannot continue it too; any refusal puts it
+        back as it was.
         """
         if not is_whole_number(more_epochs) or more_epochs < 1:
             raise ValueError(f"continue for a whole number of epochs, at least 1, got {more_epochs!r}.")
         with self._lock:
             if run.state not in CONTINUABLE_STATES:
-                raise ValueError(f"only a finished or stopped run can continue; this one is {run.state.value}.")
+                raise ValueError(f"only a finished, stopped or interrupted run can continue; this one is "
+                                 f"{run.state.value}.")
             self._refuse_a_second_run(owner)
             previous, run.state = run.state, RunState.QUEUED
         try:
-            self._load_model(run)
-            run.config = replace(run.config, epochs=len(run.history.snapshot().epochs) + more_epochs)
-            run.owner, run.orphaned = owner, False
+            start_from, epochs = self._continuation_start(run, previous)
+            kept = run.history.rewind_to(epochs)
+            run.config = replace(run.config, epochs=kept + more_epochs)
+            run.owner, run.orphaned, run.model = owner, False, None
             run.stop_requested.clear()
             run.message, run.settled_at, run.test_loss, run.test_accuracy = "", None, None, None
-            self._enqueue(run)
+            self._enqueue(run, start_from)
         except Exception:
             run.state = previous
             raise
 
-    def _load_model(self, run: TrainingRun) -> None:
-        """The run's model, loaded from disk (with its optimizer state) if it is not in memory."""
-        if run.model is None:
-            run.model = self._model_from_disk(run)
-        if run.model is None:
-            raise ValueError("this run's trained model cannot be read, so it cannot continue; start a new run.")
+    def _continuation_start(self, run: TrainingRun, previous: RunState) -> tuple[str, int]:
+        """Where a continued run's model comes from, and how many of its epochs that model has trained; a ValueError
+        when it has none to continue. An interrupted run goes on from its checkpoint, or from the model it had
+        before (it was interrupted while queued to continue), or else from the start."""
+        has_model = self.storage is not None and self.storage.model_path(run.run_id) is not None
+        if previous is RunState.INTERRUPTED:
+            if run.checkpoint_epoch and self.storage.checkpoint_path(run.run_id, run.checkpoint_epoch).exists():
+                return "checkpoint", run.checkpoint_epoch
+            return ("model", len(run.history.snapshot().epochs)) if has_model else ("scratch", 0)
+        if not has_model:
+            raise ValueError("this run kept no trained model, so it cannot continue; start a new run.")
+        return "model", len(run.history.snapshot().epochs)
 
     def stop(self, run: TrainingRun) -> None:
         """Stop a run; for a sweep, every run of it still to come as well."""
@@ -129,16 +155,19 @@ class RunRegistry:
             if other.is_active:
                 other.request_stop()
 
-    def _enqueue(self, run: TrainingRun) -> None:
-        """Put the run in the queue and start the thread that trains it when its turn comes."""
+    def _enqueue(self, run: TrainingRun, start_from: str) -> None:
+        """Put the run in the queue (and its record on disk) and start the thread that follows it; its job goes to
+        the executor when its turn comes."""
         run.seen()
         self._start_watchdog()
         with self._lock:
             self._refuse_a_second_run(run.owner, run)
             self._runs[run.run_id] = run
             self._waiting.append(run)
+        self._save(run)
         try:
-            threading.Thread(target=self._execute, args=(run,), name=f"keras-lab-run-{run.run_id}", daemon=True).start()
+            threading.Thread(target=self._execute, args=(run, start_from), name=f"keras-lab-run-{run.run_id}",
+                             daemon=True).start()
         except RuntimeError as error:  # The process cannot start more threads.
             with self._lock:
                 self._waiting.remove(run)
@@ -163,7 +192,8 @@ class RunRegistry:
             for run in active:
                 if time.time() - run.last_seen > self.orphan_seconds and not run.stop_requested.is_set():
                     run.orphaned = True
-                    run.request_stop()
+                    run.request_stop(f"because no page showed it for {self.orphan_seconds:g} s (it is kept, and "
+                                     f"can continue)")
 
     def _refuse_a_second_run(self, owner: str, run: TrainingRun | None = None) -> None:
         """Each visitor trains one run at a time. Call with the lock held."""
@@ -171,15 +201,18 @@ class RunRegistry:
             raise ValueError("you already have a run training: stop it or wait for it to end, then start again.")
 
     def get(self, run_id: str) -> TrainingRun | None:
-        """The run, from memory or else from storage (after a restart, say); None for an unknown or unreadable id."""
+        """The run, from memory or else from storage (after a restart, say); None for an unknown or unreadable id,
+        and for a run that another living process is training (it shows once it settles).
+
+        A run recorded as active whose process died is interrupted: so it is shown, and so its record now says.
+        """
         with self._lock:
             if run_id in self._runs:
                 return self._runs[run_id]
         if self.storage is None or not RUN_ID_PATTERN.fullmatch(run_id):
             return None
         try:
-            record = self.storage.load_record(run_id)
-            restored = None if record is None else TrainingRun.from_record(record)
+            restored = self._restore(run_id)
         except Exception:  # A damaged or foreign run.json, whatever its shape, is no run.
             return None
         if restored is None:
@@ -188,6 +221,16 @@ class RunRegistry:
             run = self._runs.setdefault(run_id, restored)
             self._forget_old_runs()
             return run
+
+    def _restore(self, run_id: str) -> TrainingRun | None:
+        record = self.storage.load_record(run_id)
+        if record is None:
+            return None
+        if is_orphaned_record(record):
+            record = interrupted_record(record)
+            self.storage.save_record(run_id, record)
+        run = TrainingRun.from_record(record)
+        return None if run.is_active else run
 
     def runs_of(self, owner: str) -> list[TrainingRun]:
         """The visitor's runs, newest first: the ones in memory and the ones kept on disk (after a restart, say)."""
@@ -220,7 +263,7 @@ class RunRegistry:
             self.storage.delete(run.run_id)
 
     def trained_model(self, run: TrainingRun) -> Any | None:
-        """The run's Keras model; a run restored from storage loads it from disk the first time.
+        """The run's Keras model, loaded from disk (into this process: the Predict page's) the first time.
 
         None when there is none, or when its file cannot be read (damaged, or saved by another Keras).
         """
@@ -242,27 +285,13 @@ class RunRegistry:
         with self._lock:
             return self._waiting.index(run) if run in self._waiting else 0
 
-    def run_to_end(self, run: TrainingRun, on_epoch_end: Callable[[EpochRecord], None] | None = None) -> None:
-        """Train, evaluate and save the run in the calling thread; whatever happens, it ends settled."""
-        run.state = RunState.RUNNING
-        final_state, message = RunState.FAILED, "training was interrupted."
-        try:
-            final_state, message = self._train(run, on_epoch_end)
-        except TrainingFailed as error:
-            final_state, message, run.diverged = RunState.FAILED, str(error), True
-            run.model = None  # Diverged weights: never saved over a model that trained well before (a continuation).
-        except Exception as error:  # Any failure ends this run with a message; the server lives on.
-            final_state, message = RunState.FAILED, describe_failure(error)
-        finally:
-            message = self._save(run, final_state, message)
-            run.settle(final_state, message)  # Last: whoever sees the run settled can also find it on disk.
-
-    def _execute(self, run: TrainingRun) -> None:
+    def _execute(self, run: TrainingRun, start_from: str) -> None:
         if not self._wait_for_slot(run):
-            run.settle(RunState.STOPPED, f"ended before it started, {self._stop_reason(run)}.")
+            run.settle(RunState.STOPPED, f"ended before it started, {run.stop_reason}.")
+            run.settle(RunState.STOPPED, self._save(run))
             return
         try:
-            self.run_to_end(run)
+            self._train(run, start_from)
         finally:
             with self._lock:
                 self._training -= 1
@@ -285,41 +314,34 @@ class RunRegistry:
             self._lock.notify_all()
             return True
 
-    def _train(self, run: TrainingRun, on_epoch_end: Callable[[EpochRecord], None] | None) -> tuple[RunState, str]:
-        from core.training.train import (  # Imports Keras, in this thread, only now.
-            hardware_summary,
-            train_model,
-        )
-
-        dataset = load_dataset(run.dataset_name)
-        run.dataset_source, run.train_size, run.test_size = dataset.source, dataset.train_size, dataset.test_size
-        run.hardware = hardware_summary()
-        result = train_model(run.spec, run.config, dataset, run.history, run.stop_requested, on_epoch_end,
-                             resumed=run.resumed, model=run.model,
-                             on_regions=lambda regions: setattr(run, "regions", regions))
-        run.model, run.test_loss, run.test_accuracy = result.model, result.test_loss, result.test_accuracy
-        if result.stopped_early:
-            snapshot = run.history.snapshot()
-            return RunState.STOPPED, (f"ended in epoch {snapshot.current_epoch} of {snapshot.total_epochs}, "
-                                      f"{self._stop_reason(run)}.")
-        return RunState.FINISHED, result.note
-
-    def _stop_reason(self, run: TrainingRun) -> str:
-        if run.orphaned:
-            return f"because no page showed it for {self.orphan_seconds:g} s (it is kept, and can continue)"
-        return "at your request"
-
-    def _save(self, run: TrainingRun, final_state: RunState, message: str) -> str:
-        """Save the run as it ends; returns the message, with a sentence added when saving failed."""
-        if self.storage is None:
-            return message
+    def _train(self, run: TrainingRun, start_from: str) -> None:
+        """Hand the run to the executor and follow it to its end; a lost worker fails only this run, with why."""
+        run.state = RunState.RUNNING
+        job = TrainingJob(run, None if self.storage is None else self.storage.root, start_from)
         try:
-            self.storage.save(run.run_id, {**run.to_record(), "state": final_state.value, "message": message,
-                                           "settled_at": time.time()}, run.model)
-        except Exception as error:  # A run that trained but could not be saved still ends, and says so.
-            return f"{message} The run could not be saved: {error}".strip()
-        run.saved = True
-        return message
+            self.executor.train(job, lambda event: apply_event(run, event))
+        except WorkerLost as lost:
+            self._fail(run, lost.reason)
+        except Exception as error:  # The executor itself broke: this run ends with words; the server lives on.
+            self._fail(run, f"the run could not be trained: {error}")
+        if run.is_active:
+            self._fail(run, "the training process ended without a word about this run.")
+
+    def _fail(self, run: TrainingRun, reason: str) -> None:
+        run.settle(RunState.FAILED, reason)
+        run.settle(RunState.FAILED, self._save(run))
+
+    def _save(self, run: TrainingRun, with_model: bool = False) -> str:
+        """Write the run's record as it is now (and its model, for one trained elsewhere); returns its message, with
+        a sentence added when saving failed."""
+        if self.storage is None:
+            return run.message
+        try:
+            self.storage.save(run.run_id, run.to_record(), run.model if with_model else None)
+        except Exception as error:  # A run that could not be saved still ends, and says so.
+            return f"{run.message} The run could not be saved: {error}".strip()
+        run.saved = run.saved or not run.is_active or with_model
+        return run.message
 
     def _forget_old_runs(self) -> None:
         """Keep memory bounded on a shared server: the runs settled longest ago drop their models, and beyond a

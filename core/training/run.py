@@ -1,11 +1,14 @@
 """A training run: what is trained, how, and what came of it, with the states it moves through.
 
-A run's training thread writes its outcome; pages read it, pause, resume or stop it, and a settled run is kept on
-disk as the JSON record `to_record` writes (see `core.training.storage`). Nothing here imports Keras.
+The server holds one `TrainingRun` per run and a worker process holds its own copy while it trains it (see
+`core.training.executor`); events keep the server's copy current. Pages read it, pause, resume or stop it, and its
+folder keeps the JSON record `to_record` writes (see `core.training.storage`). Nothing here imports Keras.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,10 +27,12 @@ class RunState(str, Enum):
     FINISHED = "finished"
     STOPPED = "stopped"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    """The process that trained it (or the server that queued it) died: its epochs and checkpoint are kept."""
 
 
 ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING, RunState.PAUSED)
-CONTINUABLE_STATES = (RunState.FINISHED, RunState.STOPPED)
+CONTINUABLE_STATES = (RunState.FINISHED, RunState.STOPPED, RunState.INTERRUPTED)
 
 
 def _set_event() -> threading.Event:
@@ -40,7 +45,8 @@ def _set_event() -> threading.Event:
 class TrainingRun:
     """One run: what is trained, how, and what came of it.
 
-    Its training thread writes the outcome. Pages read it, ask it to stop, and may load its saved model.
+    Events from the process that trains it write the outcome. Pages read it, ask it to stop, and may load its saved
+    model.
     """
 
     run_id: str
@@ -74,12 +80,17 @@ class TrainingRun:
     orphaned: bool = False
     diverged: bool = False
     """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
+    checkpoint_epoch: int = 0
+    """The epoch whose model and optimizer state the run's checkpoint holds (0: none yet); an interrupted run
+    continues from there."""
     model: Any = field(default=None, repr=False)
     regions: Any = field(default=None, repr=False)
     """The latest `DecisionRegions` drawn while training on 2-D points (the spiral); None for other data."""
+    stop_reason: str = "at your request"
+    """Why a stop was asked for, as the end of the sentence saying how the run ended."""
     stop_requested: threading.Event = field(default_factory=threading.Event, repr=False)
     resumed: threading.Event = field(default_factory=_set_event, repr=False)
-    """Cleared while the run is paused: its training thread waits at the start of the next batch."""
+    """Cleared while the run is paused: its training waits at the start of the next batch."""
     _state_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -92,8 +103,9 @@ class TrainingRun:
         started = time.strftime("%d %b %H:%M:%S", time.localtime(self.created_at))
         return self.given_name or f"{self.preset_name} · {started}"
 
-    def request_stop(self) -> None:
+    def request_stop(self, reason: str = "at your request") -> None:
         """Ask the run to stop within a batch or two; a queued run leaves the queue, a paused one wakes to stop."""
+        self.stop_reason = reason
         self.stop_requested.set()
         self.resumed.set()
 
@@ -125,11 +137,12 @@ class TrainingRun:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> TrainingRun:
-        """A settled run as `to_record` saved it; its model stays on disk until someone asks for it.
+        """A settled run as `to_record` saved it (an active one as its job: see `core.training.job`); its model stays
+        on disk until someone asks for it.
 
-        Raises ValueError for a record that no settled run of this version could have written.
+        Raises ValueError for a record that no run of this version could have written.
         """
-        if RunState(record["state"]) in ACTIVE_STATES or not is_dataset_name(record["dataset"]):
+        if not is_dataset_name(record["dataset"]):
             raise ValueError(f"run {record['run_id']} was saved {record['state']} on dataset {record['dataset']}.")
         return cls(
             run_id=record["run_id"],
@@ -152,6 +165,8 @@ class TrainingRun:
             test_accuracy=record["test_accuracy"],
             created_at=record["created_at"],
             settled_at=record.get("settled_at", record["created_at"]),
+            checkpoint_epoch=record.get("checkpoint_epoch", 0),
+            diverged=record.get("diverged", False),
             saved=True,
         )
 
@@ -159,6 +174,8 @@ class TrainingRun:
         """Everything about the run except the model, as JSON-ready data.
 
         The keys "title", "preset" and "dataset" are those of every run.json written so far, so old runs still open.
+        "pid" and "host" name the process writing it: for an active run, the one responsible for it (see
+        `core.training.recovery`).
         """
         return {
             "run_id": self.run_id,
@@ -181,4 +198,9 @@ class TrainingRun:
             "test_accuracy": self.test_accuracy,
             "created_at": self.created_at,
             "settled_at": self.settled_at,
+            "checkpoint_epoch": self.checkpoint_epoch,
+            "diverged": self.diverged,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "updated_at": time.time(),
         }

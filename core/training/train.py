@@ -6,7 +6,6 @@ import math
 import os
 import platform
 import threading
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -16,81 +15,11 @@ from core.data.dataset import Dataset
 from core.models.build import build_model
 from core.models.inputs import check_fits, prepare_inputs, prepare_labels, split_sizes
 from core.models.spec import ModelSpec, TrainingConfig
-from core.predict.regions import DecisionRegions, DecisionRegionsCallback
+from core.predict.regions import DecisionRegions
+from core.training.callbacks import DecisionRegionsCallback, LiveHistoryCallback, optional_float
 from core.training.divergence import DivergenceCallback
 from core.training.failures import TrainingFailed
 from core.training.history import EpochRecord, RunHistory
-
-PAUSE_POLL_SECONDS = 0.2
-"""How often a paused run looks whether it was stopped meanwhile."""
-
-
-class LiveHistoryCallback(keras.callbacks.Callback):
-    """Records numbers into a `RunHistory` and honours stop, pause and resume; never touches the UI.
-
-    It is `async_safe`: Keras runs its batch-end hook on helper threads, so recording a batch does not hold up
-    the next training step (a stop is therefore seen within a batch or two, never later than the epoch's end).
-    The batch-begin hook is always called in the training thread: that is where a paused run waits.
-    """
-
-    async_safe = True
-
-    def __init__(
-        self,
-        history: RunHistory,
-        stop_requested: threading.Event | None = None,
-        on_epoch_end: Callable[[EpochRecord], None] | None = None,
-        resumed: threading.Event | None = None,
-    ) -> None:
-        super().__init__()
-        self.history = history
-        self.stop_requested = stop_requested
-        self.epoch_listener = on_epoch_end
-        self.resumed = resumed
-        self._epoch_started_at = 0.0
-
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        if self.resumed is None or self.resumed.is_set():
-            return
-        paused_at = time.perf_counter()
-        while not self.resumed.wait(PAUSE_POLL_SECONDS):
-            if self.stop_requested is not None and self.stop_requested.is_set():
-                break
-        self._epoch_started_at += time.perf_counter() - paused_at  # A pause is not part of the epoch's time.
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self.history.begin_epoch(epoch + 1)
-        self._epoch_started_at = time.perf_counter()
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        loss = float(logs.get("loss", math.nan))
-        step = (self.history.current_epoch - 1) * self.history.batches_per_epoch + batch
-        self.history.record_batch(step, loss, _optional_float(logs.get("accuracy")))
-        if self.stop_requested is not None and self.stop_requested.is_set():
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        snapshot = self.history.snapshot()
-        if snapshot.batches_in_epoch < snapshot.batches_per_epoch:
-            return  # Keras ends a stopped epoch too; only whole epochs are epochs (continuing trains this one again).
-        logs = logs or {}
-        record = EpochRecord(
-            epoch=epoch + 1,
-            loss=float(logs.get("loss", math.nan)),
-            accuracy=_optional_float(logs.get("accuracy")),
-            seconds=time.perf_counter() - self._epoch_started_at,
-            val_loss=_optional_float(logs.get("val_loss")),
-            val_accuracy=_optional_float(logs.get("val_accuracy")),
-            learning_rate=float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
-        )
-        self.history.record_epoch(record)
-        if self.epoch_listener is not None:
-            self.epoch_listener(record)
-
-
-def _optional_float(value: object) -> float | None:
-    return None if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -164,10 +93,13 @@ def train_model(
     resumed: threading.Event | None = None,
     model: keras.Model | None = None,
     on_regions: Callable[[DecisionRegions], None] | None = None,
+    keeping: list[keras.callbacks.Callback] | None = None,
 ) -> TrainingResult:
     """Build the spec, fit it on the dataset's training part while recording into `history`, then evaluate.
 
     For a dataset of 2-D points, `on_regions` receives the decision regions every few epochs, for a page to redraw.
+    `keeping`: callbacks that keep the run's folder (a checkpoint, TensorBoard), called at each epoch's end before
+    the history records the epoch, so the epoch's time includes them and the epoch's listener finds them done.
     Given a `model` (one this history already trained), training continues it from the epochs the history holds
     up to `config.epochs`, with its weights and optimizer state as they are. Raises ValueError for a spec that
     does not fit the dataset and TrainingFailed when the loss diverges (see `core.training.divergence`).
@@ -188,7 +120,7 @@ def train_model(
     history.begin(config.epochs, math.ceil(fitted_examples / config.batch_size))
     guard = DivergenceCallback(dataset.num_classes, first_losses[0] if first_losses else None,
                                learns_start=not continuing)
-    callbacks = [LiveHistoryCallback(history, stop_requested, on_epoch_end, resumed), guard,
+    callbacks = [*(keeping or []), LiveHistoryCallback(history, stop_requested, on_epoch_end, resumed), guard,
                  *schedule_callbacks(config)]
     if on_regions is not None and dataset.input_shape == (2,):
         callbacks.append(DecisionRegionsCallback(spec, dataset.x_train, on_regions))
@@ -210,7 +142,7 @@ def train_model(
     return TrainingResult(
         model=model,
         test_loss=float(scores["loss"]),
-        test_accuracy=_optional_float(scores.get("accuracy")),
+        test_accuracy=optional_float(scores.get("accuracy")),
         stopped_early=_stopped_early(history, stop_requested),
         note=_early_stopping_note(callbacks, config),
     )

@@ -1,0 +1,102 @@
+"""How a run gets trained: the registry hands each run to an executor as a `TrainingJob`, and the executor trains
+it somewhere (the embedded `core.training.worker_pool.WorkerPool` trains it in a warm worker process on this
+machine) and reports back.
+
+The contract, which a second executor (a Ray cluster, say) implements as it is:
+- `train(job, on_event)` blocks until the job has settled. Every event the job emits (see `core.training.events`)
+  reaches `on_event` in the calling thread, `settled` last. Meanwhile the executor watches the run's controls
+  (`ControlWatcher`) and carries each pause, resume and stop to the job.
+- When whatever trained the job dies before `settled`, `train` raises `WorkerLost` with the reason in words; the
+  registry settles the run as failed with it. The executor replaces what died; other jobs train on.
+- `is_warm()` says whether a job would start now without paying a framework import first; `close()` lets go of
+  every process.
+The job itself keeps the run's folder current, so a job that trains on another machine needs the same runs
+folder there (a shared disk).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.training.events import Emit, Event
+from core.training.job import START_FROM
+from core.training.run import RunState, TrainingRun
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """One run to train: the run (whose controls the executor watches), the folder its record lives in (None: keep
+    nothing on disk), and where its model comes from (one of `core.training.job.START_FROM`)."""
+
+    run: TrainingRun
+    runs_folder: Path | None
+    start_from: str = "scratch"
+
+    def __post_init__(self) -> None:
+        if self.start_from not in START_FROM:
+            raise ValueError(f"a job starts from one of {', '.join(START_FROM)}, not {self.start_from!r}.")
+
+    def to_message(self) -> dict[str, Any]:
+        """The job as JSON-ready data, for the process that trains it (see `core.training.worker`)."""
+        return {"record": self.run.to_record(), "runs_folder": None if self.runs_folder is None else str(self.runs_folder),
+                "start_from": self.start_from}
+
+
+class WorkerLost(Exception):
+    """What trained a job died before the job settled; `reason` says how, in words a learner can act on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Executor(ABC):
+    """Trains jobs somewhere other than the server's own process (see the module's docstring for the contract)."""
+
+    @abstractmethod
+    def train(self, job: TrainingJob, on_event: Emit) -> None:
+        """Train the job to its end; raises WorkerLost when the process training it died."""
+
+    @abstractmethod
+    def is_warm(self) -> bool:
+        """Whether a job would start now, its framework already imported."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop every process this executor started."""
+
+
+class ControlWatcher:
+    """The commands that tell a job what its run's controls say now: each pause, resume and stop once, in order."""
+
+    def __init__(self, run: TrainingRun) -> None:
+        self.run = run
+        self._paused = False
+        self._stopped = False
+
+    def pending(self) -> list[Event]:
+        commands = []
+        if self.run.stop_requested.is_set() and not self._stopped:
+            self._stopped = True
+            commands.append({"command": "stop", "reason": self.run.stop_reason})
+        paused = self.run.state is RunState.PAUSED and not self.run.resumed.is_set()
+        if paused != self._paused and not self._stopped:
+            self._paused = paused
+            commands.append({"command": "pause" if paused else "resume"})
+        return commands
+
+
+def apply_command(run: TrainingRun, command: Event) -> None:
+    """What a job's process does with a command from `ControlWatcher`; an unknown one is a ValueError."""
+    kind = command.get("command")
+    if kind == "stop":
+        run.request_stop(command["reason"])
+    elif kind == "pause":
+        run.pause()
+    elif kind == "resume":
+        run.resume()
+    else:
+        raise ValueError(f"a training job was sent a command it does not know: {kind!r}.")
