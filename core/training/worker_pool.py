@@ -131,14 +131,16 @@ class WorkerPool(Executor):
         try:
             worker.wait_until_ready()
             worker.send({"train": job.to_message()})
-            self._follow(worker, job, on_event)
+            settled = self._follow(worker, job, on_event)
         except WorkerLost:
             self._discard(worker)
             raise
-        self._give_back(worker)
+        self._give_back(worker)  # Before the run is seen settled: whoever starts the next run finds the worker idle.
+        on_event(settled)
 
-    def _follow(self, worker: WorkerProcess, job: TrainingJob, on_event: Emit) -> None:
-        """Pass the job's events on and its controls in, until it settles (or its worker dies: WorkerLost)."""
+    def _follow(self, worker: WorkerProcess, job: TrainingJob, on_event: Emit) -> Event:
+        """Pass the job's events on and its controls in, until it settles (or its worker dies: WorkerLost); returns
+        the `settled` event, not yet passed on."""
         watcher = ControlWatcher(job.run)
         while True:
             for command in watcher.pending():
@@ -149,9 +151,9 @@ class WorkerPool(Executor):
                 continue
             if event is None:
                 raise WorkerLost(worker.death_reason())
-            on_event(event)
             if event["event"] == "settled":
-                return
+                return event
+            on_event(event)
 
     def _take(self) -> WorkerProcess:
         """An idle worker (a warm one first), else a new one."""

@@ -18,7 +18,8 @@ from core.predict.introspection import (
     layer_activations,
     occlusion_saliency,
 )
-from core.predict.regions import DecisionRegionsCallback, decision_regions
+from core.predict.regions import decision_regions
+from core.training.callbacks import DecisionRegionsCallback
 from core.training.history import RunHistory
 from core.training.train import train_model
 

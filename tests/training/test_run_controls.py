@@ -99,15 +99,16 @@ def test_a_paused_run_trains_no_further_until_resumed(tmp_path):
     assert not run.pause(), "a run that has ended cannot be paused"
 
 
-def optimizer_steps(run) -> int:
-    return int(run.model.optimizer.iterations.numpy())
+def optimizer_steps(registry: RunRegistry, run) -> int:
+    """The optimizer's step count in the run's saved model (the model trained in a worker process)."""
+    return int(registry.trained_model(run).optimizer.iterations.numpy())
 
 
 def test_continuing_a_run_carries_on_its_curves_and_its_optimizer(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
     run = start(registry, epochs=3)
     wait_until(lambda: not run.is_active)
-    assert optimizer_steps(run) == 3 * BATCHES
+    assert optimizer_steps(registry, run) == 3 * BATCHES
     first_losses = [record.loss for record in run.history.snapshot().epochs]
 
     registry.continue_run(run, "tester", 2)
@@ -117,7 +118,7 @@ def test_continuing_a_run_carries_on_its_curves_and_its_optimizer(tmp_path):
     assert [record.epoch for record in snapshot.epochs] == [1, 2, 3, 4, 5]
     assert [record.loss for record in snapshot.epochs[:3]] == first_losses
     assert snapshot.steps_done == 5 * BATCHES and snapshot.total_epochs == 5
-    assert optimizer_steps(run) == 5 * BATCHES, "the optimizer carried on (its state was kept, not rebuilt)"
+    assert optimizer_steps(registry, run) == 5 * BATCHES, "the optimizer carried on (its state was kept, not rebuilt)"
     assert RunStorage(tmp_path).load_record(run.run_id)["config"]["epochs"] == 5
 
 
@@ -144,7 +145,7 @@ def test_a_run_continues_after_a_server_restart(tmp_path):
     restarted.continue_run(restored, "someone", 1)
     wait_until(lambda: not restored.is_active)
     assert restored.state is RunState.FINISHED, restored.message
-    assert epochs_done(restored) == 3 and optimizer_steps(restored) == 3 * BATCHES
+    assert epochs_done(restored) == 3 and optimizer_steps(restarted, restored) == 3 * BATCHES
 
 
 @pytest.mark.parametrize("more", [0, -1, 2.5])
@@ -155,7 +156,7 @@ def test_continuing_needs_a_whole_number_of_epochs_and_a_settled_run(tmp_path, m
     with pytest.raises(ValueError, match="continue for a whole number of epochs"):
         registry.continue_run(run, "tester", more)
     busy = start(registry, epochs=400, owner="other")
-    with pytest.raises(ValueError, match="only a finished or stopped run can continue; this one is"):
+    with pytest.raises(ValueError, match="only a finished, stopped or interrupted run can continue; this one is"):
         registry.continue_run(busy, "other", 1)
     busy.request_stop()
     wait_until(lambda: not busy.is_active)
@@ -181,7 +182,7 @@ def test_a_run_continues_once_even_when_two_tabs_ask(tmp_path):
     run = start(registry, epochs=1)
     wait_until(lambda: not run.is_active)
     registry.continue_run(run, "tester", 400)
-    with pytest.raises(ValueError, match="only a finished or stopped run can continue; this one is"):
+    with pytest.raises(ValueError, match="only a finished, stopped or interrupted run can continue; this one is"):
         registry.continue_run(run, "tester", 1)
     registry.stop(run)
     wait_until(lambda: not run.is_active)
