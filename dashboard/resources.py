@@ -21,12 +21,16 @@ from core.settings import max_concurrent_runs, orphan_seconds
 from core.training.registry import RunRegistry
 from core.training.run import TrainingRun
 from core.training.storage import RunStorage
+from core.training.worker_pool import WorkerPool
 
 
 @st.cache_resource
 def run_registry() -> RunRegistry:
-    """The one registry of this server process, shared by every session."""
-    return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs(), orphan_seconds=orphan_seconds())
+    """The one registry of this server process, shared by every session. Its runs train in a pool of worker
+    processes, one warming up at once (in the background), so that the first Start need not wait for TensorFlow."""
+    slots = max_concurrent_runs()
+    return RunRegistry(RunStorage(), max_concurrent=slots, orphan_seconds=orphan_seconds(),
+                       executor=WorkerPool(idle_workers=slots, warm_now=True))
 
 
 @st.cache_resource

@@ -74,8 +74,9 @@ def _train(run: TrainingRun, storage: RunStorage | None, progress: ProgressSende
     run.hardware = hardware_summary()
     progress.emit(started_event(run))
     keeping, checkpoint = [], None
+    if storage is not None and not _record_kept(run, storage):
+        storage = None  # Train all the same; saving at the end tries again, and says why it failed.
     if storage is not None:
-        storage.save_record(run.run_id, run.to_record())
         checkpoint = EpochCheckpoint(storage.checkpoint_pattern(run.run_id), run.history)
         keeping = [checkpoint, EpochScalars(str(storage.tensorboard_folder(run.run_id)))]
 
@@ -83,8 +84,7 @@ def _train(run: TrainingRun, storage: RunStorage | None, progress: ProgressSende
         """The record (and the checkpoint it names) on disk before the server hears of the epoch."""
         if checkpoint is not None and checkpoint.saved_epoch:
             run.checkpoint_epoch = checkpoint.saved_epoch
-        if storage is not None:
-            storage.save_record(run.run_id, run.to_record())
+        if storage is not None and _record_kept(run, storage):
             storage.keep_only_checkpoint(run.run_id, run.checkpoint_epoch or None)
         progress.send()
         if on_epoch_end is not None:
@@ -103,6 +103,15 @@ def _train(run: TrainingRun, storage: RunStorage | None, progress: ProgressSende
         return RunState.STOPPED, (f"ended in epoch {snapshot.current_epoch} of {snapshot.total_epochs}, "
                                   f"{run.stop_reason}.")
     return RunState.FINISHED, result.note
+
+
+def _record_kept(run: TrainingRun, storage: RunStorage) -> bool:
+    """Write the run's record as it is now; False when the disk refuses (full, or no folder can be made there)."""
+    try:
+        storage.save_record(run.run_id, run.to_record())
+    except OSError:
+        return False
+    return True
 
 
 def _send_while_training(progress: ProgressSender) -> threading.Event:

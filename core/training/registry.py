@@ -316,6 +316,7 @@ class RunRegistry:
 
     def _train(self, run: TrainingRun, start_from: str) -> None:
         """Hand the run to the executor and follow it to its end; a lost worker fails only this run, with why."""
+        run.cold_start = not self.executor.is_warm()
         run.state = RunState.RUNNING
         job = TrainingJob(run, None if self.storage is None else self.storage.root, start_from)
         try:

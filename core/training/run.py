@@ -80,6 +80,8 @@ class TrainingRun:
     orphaned: bool = False
     diverged: bool = False
     """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
+    cold_start: bool = False
+    """Its job found no warm worker, so it waits for a framework import first (pages say so)."""
     checkpoint_epoch: int = 0
     """The epoch whose model and optimizer state the run's checkpoint holds (0: none yet); an interrupted run
     continues from there."""

@@ -30,9 +30,12 @@ def draw_run(run: TrainingRun) -> None:
         st.error(f"Training failed: {run.message}")
     elif run.state is RunState.STOPPED:
         st.warning(f"Training stopped: {run.message}")
+    elif run.state is RunState.INTERRUPTED:
+        st.warning(f"Training interrupted: {run.message}", icon=":material/restart_alt:")
     elif run.state is RunState.FINISHED and run.message:
         st.info(f"Training finished: {run.message}", icon=":material/flag:")
-    progress_text = run.state.value if run.state in (RunState.STOPPED, RunState.FAILED) else describe_run(run)
+    settled_badly = (RunState.STOPPED, RunState.FAILED, RunState.INTERRUPTED)
+    progress_text = run.state.value if run.state in settled_badly else describe_run(run)
     if run.state is RunState.RUNNING and snapshot.total_epochs:
         progress_text += (
             f" · batch {snapshot.batches_in_epoch}/{snapshot.batches_per_epoch}"

@@ -14,7 +14,10 @@ def describe_run(run: TrainingRun) -> str:
     if run.state is RunState.RUNNING:
         snapshot = run.history.snapshot()
         if not snapshot.total_epochs:
-            return "starting: loading TensorFlow and the data"
+            if run.cold_start:
+                return ("starting: a new training process is importing TensorFlow (a few seconds, once; the runs "
+                        "after it start at once), then the data")
+            return "starting: loading the data"
         return f"training, epoch {snapshot.current_epoch}/{snapshot.total_epochs}"
     if run.state is RunState.PAUSED:
         snapshot = run.history.snapshot()

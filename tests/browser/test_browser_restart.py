@@ -1,0 +1,65 @@
+"""A server killed mid-run, in a real browser: the learner's own address finds the run again after a restart,
+interrupted with its epochs, and Continue training finishes it (the harness is in `browser_support.py`)."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from browser_support import free_port, healthy, set_epochs
+from conftest import REPOSITORY, wait_until
+
+
+def start_server(port: int, home: Path, log: Path) -> subprocess.Popen:
+    """`streamlit run` in a process group of its own, as a deployment runs it: killing the group kills its workers."""
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
+    with open(log, "a") as output:
+        server = subprocess.Popen(command, cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "KERAS_LAB_HOME": str(home)}, start_new_session=True)
+    wait_until(lambda: healthy(f"http://127.0.0.1:{port}") or server.poll() is not None, timeout=60, every=0.2)
+    assert server.poll() is None, log.read_text()
+    return server
+
+
+def checkpointed_epochs(home: Path) -> int:
+    """The epochs the one run's record holds, once it names a checkpoint (0 before)."""
+    records = list((home / "runs").glob("*/run.json"))
+    record = json.loads(records[0].read_text()) if records else {}
+    return len(record["history"]["epochs"]) if record.get("checkpoint_epoch") else 0
+
+
+def test_a_run_survives_a_killed_server_and_continues_after_the_restart(browser, tmp_path):
+    port, home, log = free_port(), tmp_path / "home", tmp_path / "streamlit.log"
+    server = start_server(port, home, log)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"http://127.0.0.1:{port}/train?preset=spiral-dense10")
+        page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
+        set_epochs(page, 5000)
+        page.get_by_role("button", name="Start training").click()
+        wait_until(lambda: checkpointed_epochs(home) >= 3, timeout=180)
+        wait_until(lambda: "run=" in page.url, timeout=30)
+        address = page.url
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=20)
+
+    server = start_server(port, home, log)
+    try:
+        page.goto(address)
+        notice = page.get_by_text(re.compile(r"^Training interrupted: the server stopped during epoch \d+"))
+        notice.wait_for(timeout=120_000)
+        assert re.search(r"the model of epoch \d+ is kept", notice.inner_text())
+        assert page.locator(".js-plotly-plot").count() >= 2, "the curves so far are drawn"
+        assert page.get_by_test_id("stException").count() == 0
+        page.screenshot(path=str(tmp_path / "interrupted.png"))
+        page.get_by_role("button", name="Continue training").click()
+        page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
