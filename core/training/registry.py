@@ -249,7 +249,7 @@ class RunRegistry:
         run.given_name = name
         if run.saved and not run.is_active and self.storage is not None:
             try:
-                self.storage.save_record(run.run_id, run.to_record())
+                self.storage.save_record(run.run_id, run.to_record(), create=False)
             except OSError:
                 raise ValueError("this run is no longer on the server (deleted in another tab?).") from None
 

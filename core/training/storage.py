@@ -54,10 +54,12 @@ class RunStorage:
         self.save_record(run_id, record)
         return folder
 
-    def save_record(self, run_id: str, record: dict[str, Any]) -> None:
-        """Write the run's record only (at each epoch, or a new name), leaving its model as it is."""
+    def save_record(self, run_id: str, record: dict[str, Any], create: bool = True) -> None:
+        """Write the run's record only (at each epoch, or a new name), leaving its model as it is. With `create`
+        False, a run whose folder is gone (deleted in another tab) stays gone: OSError."""
         folder = self.folder(run_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
         partial = folder / f"{RECORD_FILE}.{os.getpid()}.partial"
         partial.write_text(json.dumps(record, indent=2))
         partial.replace(folder / RECORD_FILE)

@@ -103,13 +103,14 @@ def test_a_small_learning_rate_is_shown_as_a_decimal():
 
 def test_a_run_trained_on_the_command_line_can_be_viewed_but_not_controlled():
     from core.models.spec import TrainingConfig
+    from core.training.job import train_to_end
     from core.training.run import TrainingRun
     from core.training.storage import new_run_id
     from dashboard.resources import run_registry
 
     cli_run = TrainingRun(run_id=new_run_id(), owner="cli", preset_name="spiral-dense10", dataset_name="spiral",
                           spec=get_preset("spiral-dense10").spec, config=TrainingConfig(epochs=1, batch_size=50))
-    run_registry().run_to_end(cli_run)  # Trained and saved as `python -m core train --out` does.
+    train_to_end(cli_run, run_registry().storage, emit=lambda event: None)  # As `python -m core train --out` does.
     app = AppTest.from_file(APP, default_timeout=120)
     app.query_params["run"] = cli_run.run_id
     visit(app.run(), "train")
