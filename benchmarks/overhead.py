@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     arguments = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
-    pool = WorkerPool(idle_workers=1)
+    pool = WorkerPool()
     medians = {}
     with tempfile.TemporaryDirectory() as folder:
         registry = RunRegistry(RunStorage(Path(folder)), executor=pool)

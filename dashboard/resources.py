@@ -28,9 +28,8 @@ from core.training.worker_pool import WorkerPool
 def run_registry() -> RunRegistry:
     """The one registry of this server process, shared by every session. Its runs train in a pool of worker
     processes, one warming up at once (in the background), so that the first Start need not wait for TensorFlow."""
-    slots = max_concurrent_runs()
-    return RunRegistry(RunStorage(), max_concurrent=slots, orphan_seconds=orphan_seconds(),
-                       executor=WorkerPool(idle_workers=slots, warm_now=True))
+    return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs(), orphan_seconds=orphan_seconds(),
+                       executor=WorkerPool(warm_now=True))
 
 
 @st.cache_resource

@@ -272,11 +272,13 @@ class RunRegistry:
         return run.model
 
     def _model_from_disk(self, run: TrainingRun) -> Any | None:
-        """The saved model with its optimizer state; None when there is none or its file cannot be read."""
+        """The saved model with its optimizer state (an interrupted run's checkpoint, when it has one); None when there
+        is none or its file cannot be read."""
         if self.storage is None:
             return None
+        interrupted = run.state is RunState.INTERRUPTED and run.checkpoint_epoch
         try:
-            return self.storage.load_model(run.run_id)
+            return self.storage.load_model(run.run_id, run.checkpoint_epoch if interrupted else None)
         except Exception:  # Whatever Keras raises for an unreadable file (damaged, or saved by another Keras).
             return None
 

@@ -99,9 +99,14 @@ class WorkerProcess:
 
 
 class WorkerPool(Executor):
-    """Warm workers, one job each at a time; up to `idle_workers` wait between jobs. Thread-safe."""
+    """Warm workers, one job each at a time; up to `idle_workers` wait between jobs. Thread-safe.
 
-    def __init__(self, idle_workers: int = 2, max_runs_per_worker: int = 25, max_worker_megabytes: float = 1500.0,
+    One idle worker by default: a worker that has trained holds about 740 MB (TensorFlow's caches; measured by
+    `benchmarks/memory.py`), which a small hosted demo cannot keep twice for nothing. A second run started while
+    the first trains waits a few seconds for its worker's import.
+    """
+
+    def __init__(self, idle_workers: int = 1, max_runs_per_worker: int = 25, max_worker_megabytes: float = 1500.0,
                  warm_now: bool = False) -> None:
         if idle_workers < 1 or max_runs_per_worker < 1:
             raise ValueError(f"a pool keeps at least 1 idle worker, each reused at least once; got "
@@ -156,10 +161,10 @@ class WorkerPool(Executor):
             on_event(event)
 
     def _take(self) -> WorkerProcess:
-        """An idle worker (a warm one first), else a new one."""
+        """An idle worker (a warm one first, the one used last first), else a new one."""
         with self._lock:
-            self._idle.sort(key=lambda worker: not worker.ready.is_set())
-            worker = self._idle.pop(0) if self._idle else WorkerProcess()
+            self._idle.sort(key=lambda worker: worker.ready.is_set())
+            worker = self._idle.pop() if self._idle else WorkerProcess()
             self._busy.add(worker)
             return worker
 

@@ -98,6 +98,8 @@ def test_a_server_killed_mid_run_finds_it_interrupted_and_continues_it_from_its_
     assert run.message.startswith(f"the server stopped during epoch {epochs + 1} (last heard from on ")
     assert f"the model of epoch {kept} is kept, and Continue training carries on from there." in run.message
     assert storage.load_record(run_id)["state"] == "interrupted", "its record says so too"
+    checkpoint = registry.trained_model(run)
+    assert int(checkpoint.optimizer.iterations.numpy()) == kept * BATCHES, "Predict can use the checkpoint meanwhile"
 
     registry.continue_run(run, "ann", 2)
     wait_until(lambda: not run.is_active)
@@ -105,6 +107,21 @@ def test_a_server_killed_mid_run_finds_it_interrupted_and_continues_it_from_its_
     assert [record.epoch for record in run.history.snapshot().epochs] == list(range(1, kept + 3))
     steps = int(registry.trained_model(run).optimizer.iterations.numpy())
     assert steps == (kept + 2) * BATCHES, "the optimizer carried on from the checkpoint's step count"
+
+
+def test_a_server_that_exits_mid_run_has_its_worker_stop_and_save_the_run(tmp_path, pool):
+    """Ctrl-C or a polite redeploy: the pool closes its workers' input, and each saves its run as stopped."""
+    stopping = SERVER.replace("time.sleep(600)", textwrap.dedent("""
+        while len(run.history.snapshot().epochs) < 2:
+            time.sleep(0.05)
+    """))
+    subprocess.run([sys.executable, "-c", stopping, str(tmp_path)], cwd=REPOSITORY, timeout=120, check=True,
+                   capture_output=True)
+    run_id = next(path.name for path in tmp_path.iterdir())
+    run = RunRegistry(RunStorage(tmp_path), executor=pool).get(run_id)
+    assert run.state is RunState.STOPPED
+    assert run.message.endswith("because the server stopped (it is kept, and can continue).")
+    assert RunStorage(tmp_path).model_path(run_id) is not None, "its model was saved, so it can continue"
 
 
 def test_a_record_still_written_by_a_living_process_is_left_to_it(tmp_path):
