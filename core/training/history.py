@@ -1,4 +1,4 @@
-"""The numbers a training run produces, written from the training threads and read by pages and the CLI.
+"""The numbers a training run produces, written by its callbacks where it trains and read by pages and the CLI.
 
 `RunHistory` is the only object the two sides share. Both hold its lock only to append or to copy; readers
 take an immutable `HistorySnapshot`, so a page can draw while training goes on. A worker process sends its

@@ -102,7 +102,7 @@ def _step(by: int, count: int) -> None:
 
 
 def _jump_to_random(count: int) -> None:
-    # A fresh generator: training reseeds the global ones, which would give every visitor the same "random" list.
+    # A generator of its own: whatever seeds NumPy's global one cannot give every visitor the same "random" list.
     st.session_state[POSITION_KEY] = int(np.random.default_rng().integers(1, count + 1))
 
 
