@@ -1,12 +1,14 @@
 """Keras Lab's entry point: `streamlit run dashboard/app.py`.
 
 Only Streamlit and Keras Lab's light modules are imported here, so the first page appears at once;
-TensorFlow is imported later, by the first run that trains or the first page that needs a model.
+TensorFlow is imported by the worker processes that train runs (the first warms up as the first visitor arrives)
+and by the first page that needs a model.
 """
 
 import streamlit as st
 
 from dashboard.address import PAGES_DIRECTORY, sync_with_url
+from dashboard.resources import run_registry
 from dashboard.session import PERSISTENT_WIDGET_KEYS
 from dashboard.sidebar import render_sidebar
 from dashboard.streamlit_fixes import keep_keras_state_across_reruns, keep_widget_values
@@ -18,6 +20,7 @@ from dashboard.views.workshop import (
 )
 
 keep_keras_state_across_reruns()
+run_registry()  # Made once per server: its first worker starts importing TensorFlow now, not at the first Start.
 read_workshop_parameters()
 st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layout="wide",
                    initial_sidebar_state="collapsed" if presenter_mode() else "auto")
