@@ -28,6 +28,8 @@ if run.state is RunState.FAILED or model is None:
 
 dataset = dataset_named(run.dataset_name)
 accuracy = "" if run.test_accuracy is None else f", test accuracy {run.test_accuracy:.2%}"
+if run.state is RunState.INTERRUPTED:
+    accuracy = f", interrupted: its checkpoint of epoch {run.model_epochs}"
 st.caption(f"Model `{run.preset_name}` (run {run.run_id}{accuracy}) on {dataset.test_size:,} test examples of "
            f"{dataset.title}.")
 

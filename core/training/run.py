@@ -100,6 +100,13 @@ class TrainingRun:
         return self.state in ACTIVE_STATES
 
     @property
+    def model_epochs(self) -> int:
+        """The epochs the run's model has trained: an interrupted run's model is its checkpoint's."""
+        if self.state is RunState.INTERRUPTED and self.checkpoint_epoch:
+            return self.checkpoint_epoch
+        return len(self.history.snapshot().epochs)
+
+    @property
     def display_name(self) -> str:
         """The learner's name for the run, else its model and start time."""
         started = time.strftime("%d %b %H:%M:%S", time.localtime(self.created_at))

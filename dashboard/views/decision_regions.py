@@ -25,8 +25,7 @@ def show_regions(regions: DecisionRegions, dataset: Dataset, key: str) -> None:
 def render_regions(run: TrainingRun, model: Any, dataset: Dataset) -> None:
     from core.predict.regions import decision_regions
 
-    epochs = len(run.history.snapshot().epochs)
-    show_regions(decision_regions(model, run.spec, dataset.x_train, epoch=epochs), dataset, key="regions")
+    show_regions(decision_regions(model, run.spec, dataset.x_train, epoch=run.model_epochs), dataset, key="regions")
     st.caption("The colour at each point of the plane is the class the model gives it; pale where it hesitates. "
                "A good model's regions follow the arms of the spiral; while it trains, the Train page redraws them "
                "every few epochs.")
