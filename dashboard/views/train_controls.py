@@ -1,5 +1,5 @@
 """The Train page's settings and buttons: the data and settings a run trains with, and starting, pausing, stopping,
-continuing and retrying it. The callbacks only ask the run registry; training itself never runs in the page's thread."""
+continuing and retrying it. The callbacks only ask the run registry; training itself runs in a worker process."""
 
 from __future__ import annotations
 
