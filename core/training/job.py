@@ -31,15 +31,13 @@ def train_to_end(run: TrainingRun, storage: RunStorage | None, emit: Emit, start
     """Train, evaluate and save the run; whatever happens, it ends settled, and `emit` hears `settled` last."""
     if start_from not in START_FROM:
         raise ValueError(f"a job starts from one of {', '.join(START_FROM)}, not {start_from!r}.")
-    previous_state, previous_message = run.state, run.message
     run.state = RunState.RUNNING
     progress = ProgressSender(run, emit)
     final_state, message = RunState.FAILED, "training was interrupted."
     try:
         model = None if start_from == "scratch" else _model_to_continue(run, storage, start_from)
         if model is None and start_from != "scratch":
-            final_state, message = previous_state, UNREADABLE_MODEL if previous_state is not RunState.INTERRUPTED \
-                else previous_message
+            final_state, message = RunState.FAILED, UNREADABLE_MODEL
         else:
             final_state, message = _train(run, storage, progress, model, on_epoch_end)
     except TrainingFailed as error:

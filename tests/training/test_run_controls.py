@@ -162,6 +162,22 @@ def test_continuing_needs_a_whole_number_of_epochs_and_a_settled_run(tmp_path, m
     wait_until(lambda: not busy.is_active)
 
 
+def test_a_run_whose_saved_model_is_damaged_fails_to_continue_and_says_why(tmp_path):
+    storage = RunStorage(tmp_path)
+    registry = RunRegistry(storage)
+    run = start(registry, epochs=1)
+    wait_until(lambda: not run.is_active)
+    storage.model_path(run.run_id).write_bytes(b"not a zip archive")
+    registry.continue_run(run, "tester", 1)
+    wait_until(lambda: not run.is_active)
+    assert (run.state, run.message) == (RunState.FAILED, "this run's trained model cannot be read, so it cannot "
+                                                         "continue; start a new run.")
+    assert epochs_done(run) == 1, "its epoch is kept"
+    again = start(registry, epochs=1)
+    wait_until(lambda: not again.is_active)
+    assert again.state is RunState.FINISHED
+
+
 def test_a_run_nobody_watches_is_stopped_and_kept_while_a_watched_one_trains_on(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path), orphan_seconds=1.0)
     watched, forgotten = start(registry, epochs=400), start(registry, epochs=400, owner="gone")
