@@ -44,10 +44,11 @@ class ProgressSender:
     def send(self) -> None:
         with self._lock:
             changes = self.run.history.changes_since(*self._sent)
-            sent = (changes["from_batch"] + len(changes["batches"]), changes["from_epoch"] + len(changes["epochs"]))
-            if sent == self._sent and self._sent != (0, 0):
+            unchanged = (changes["from_batch"], changes["from_epoch"]) == self._sent != (0, 0)
+            if unchanged and not changes["batches"] and not changes["epochs"]:
                 return
-            self._sent = sent
+            self._sent = (changes["from_batch"] + len(changes["batches"]),
+                          changes["from_epoch"] + len(changes["epochs"]))
             self.emit({"event": "progress", "history": changes, "checkpoint_epoch": self.run.checkpoint_epoch})
 
 

@@ -86,6 +86,8 @@ class RunHistory:
     batches_in_epoch: int = 0
     elapsed_seconds: float = 0.0
     _started_at: float | None = field(default=None, repr=False)
+    _rewound_to: tuple[int, int] | None = field(default=None, repr=False)
+    """The batches and epochs kept by a rewind not yet sent on: `changes_since` resends from there."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def begin(self, total_epochs: int, batches_per_epoch: int) -> None:
@@ -107,6 +109,7 @@ class RunHistory:
             kept = min(epochs, len(self.epochs))
             self.epochs = self.epochs[:kept]
             self.batches = self.batches[: kept * self.batches_per_epoch]
+            self._rewound_to = (len(self.batches), kept)
             self.current_epoch, self.batches_in_epoch = kept, 0
             return kept
 
@@ -149,8 +152,12 @@ class RunHistory:
 
         Batches go only as far as every step is in (Keras may report the last few out of order), so no step is
         skipped; a rewind (continued training) is carried by the `from` positions, which `apply_changes` cuts to.
+        One sender per history: a rewind is sent on once.
         """
         with self._lock:
+            rewound_batches, rewound_epochs = self._rewound_to or (batches_sent, epochs_sent)
+            self._rewound_to = None
+            batches_sent, epochs_sent = min(batches_sent, rewound_batches), min(epochs_sent, rewound_epochs)
             first = min(batches_sent, len(self.batches))
             last = first
             while last < len(self.batches) and self.batches[last][0] == last:

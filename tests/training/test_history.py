@@ -1,5 +1,7 @@
 import math
 
+from run_support import SPIRAL
+
 from core.training.history import EpochRecord, RunHistory, samples_per_second
 
 
@@ -51,3 +53,43 @@ def test_samples_per_second_count_the_examples_fitted_in_a_steady_epoch():
     assert samples_per_second(snapshot, train_size=1000, validation_split=0.0) == 500.0
     assert samples_per_second(snapshot, train_size=0, validation_split=0.2) is None, "a model opened from a file"
     assert samples_per_second(RunHistory().snapshot(), train_size=1000, validation_split=0.2) is None
+
+
+def test_changes_go_to_another_copy_in_step_order_even_when_batches_arrive_out_of_order():
+    """A worker's history reaches the server as changes: a step Keras reports late is never skipped."""
+    worker, server = RunHistory(), RunHistory()
+    worker.begin(total_epochs=2, batches_per_epoch=3)
+    worker.begin_epoch(1)
+    for step in (0, 2):  # Step 1's batch-end hook has not run yet.
+        worker.record_batch(step, loss=float(step), accuracy=None)
+    sent = server.apply_changes(worker.changes_since(0, 0))
+    assert sent == (1, 0) and server.snapshot().batch_losses == (0.0,), "only as far as every step is in"
+    worker.record_batch(1, loss=1.0, accuracy=None)
+    worker.record_epoch(EpochRecord(epoch=1, loss=1.0, accuracy=None, seconds=0.1))
+    sent = server.apply_changes(worker.changes_since(*sent))
+    assert sent == (3, 1) and server.snapshot() == worker.snapshot()
+
+    worker.rewind_to(0)  # Continuing from the start: the copy is cut back too.
+    worker.record_batch(0, loss=9.0, accuracy=None)
+    server.apply_changes(worker.changes_since(*sent))
+    assert server.snapshot().batch_losses == (9.0,) and server.snapshot().epochs == ()
+
+
+def test_a_rewind_refilled_to_the_same_length_still_reaches_the_server():
+    from core.training.events import ProgressSender, apply_event
+    from core.training.run import TrainingRun
+
+    worker = TrainingRun(run_id="20261202-000000-abcdef", owner="", preset_name="spiral-dense10", dataset_name="spiral",
+                         spec=SPIRAL.spec, config=SPIRAL.training)
+    server = TrainingRun(run_id=worker.run_id, owner="", preset_name="spiral-dense10", dataset_name="spiral",
+                         spec=SPIRAL.spec, config=SPIRAL.training)
+    sender = ProgressSender(worker, lambda event: apply_event(server, event))
+    worker.history.begin(total_epochs=2, batches_per_epoch=2)
+    for step, loss in enumerate((4.0, 3.0, 2.0)):  # Epoch 1, and half of epoch 2 (then stopped).
+        worker.history.record_batch(step, loss, None)
+    worker.history.record_epoch(EpochRecord(epoch=1, loss=3.5, accuracy=None, seconds=0.1))
+    sender.send()
+    worker.history.rewind_to_whole_epochs()  # Continued: epoch 2 trains again from its start.
+    worker.history.record_batch(2, 1.5, None)
+    sender.send()
+    assert server.history.snapshot().batch_losses == (4.0, 3.0, 1.5)

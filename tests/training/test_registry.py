@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 from conftest import wait_until
+from run_support import SPIRAL, start_spiral
 
 from core.data.catalogue import load_dataset
 from core.models.presets import get_preset
@@ -12,12 +13,6 @@ from core.training import registry as runs
 from core.training.registry import RunRegistry
 from core.training.run import RunState, TrainingRun
 from core.training.storage import RunStorage
-
-SPIRAL = get_preset("spiral-dense10")
-
-
-def start_spiral(registry: RunRegistry, epochs: int, owner: str = "tester"):
-    return registry.start(owner, SPIRAL.name, SPIRAL.dataset_name, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
 
 
 def test_a_run_trains_in_the_background_and_is_saved(tmp_path):

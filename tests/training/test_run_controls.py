@@ -5,10 +5,10 @@ from dataclasses import replace
 
 import pytest
 from conftest import wait_until
+from run_support import BATCHES, SPIRAL, epochs_done, start_spiral
 
 from core.data.catalogue import load_dataset
 from core.models.editing import change_compile
-from core.models.presets import get_preset
 from core.models.spec import TrainingConfig
 from core.training.history import RunHistory
 from core.training.registry import RunRegistry
@@ -16,8 +16,6 @@ from core.training.run import RunState
 from core.training.storage import RunStorage
 from core.training.train import train_model
 
-SPIRAL = get_preset("spiral-dense10")
-BATCHES = 6  # 300 spiral points in batches of 50.
 FROZEN = change_compile(SPIRAL.spec, optimizer="sgd", learning_rate=1e-12)
 """A learning rate so small that the loss cannot change in float32: nothing ever improves."""
 
@@ -73,16 +71,8 @@ def test_learning_rate_schedules_are_recorded_epoch_by_epoch(schedule, expected)
         assert rates == pytest.approx(expected, rel=1e-5)
 
 
-def start(registry: RunRegistry, epochs: int, owner: str = "tester"):
-    return registry.start(owner, SPIRAL.name, SPIRAL.dataset_name, SPIRAL.spec, TrainingConfig(epochs=epochs, batch_size=50))
-
-
-def epochs_done(run) -> int:
-    return len(run.history.snapshot().epochs)
-
-
 def test_a_paused_run_trains_no_further_until_resumed(tmp_path):
-    run = start(RunRegistry(RunStorage(tmp_path)), epochs=400)
+    run = start_spiral(RunRegistry(RunStorage(tmp_path)), epochs=400)
     wait_until(lambda: epochs_done(run) >= 2, timeout=60, every=0.02)
     assert run.pause() and run.state is RunState.PAUSED
     time.sleep(0.5)  # Long enough for the batch in progress to end.
@@ -106,7 +96,7 @@ def optimizer_steps(registry: RunRegistry, run) -> int:
 
 def test_continuing_a_run_carries_on_its_curves_and_its_optimizer(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
-    run = start(registry, epochs=3)
+    run = start_spiral(registry, epochs=3)
     wait_until(lambda: not run.is_active)
     assert optimizer_steps(registry, run) == 3 * BATCHES
     first_losses = [record.loss for record in run.history.snapshot().epochs]
@@ -124,7 +114,7 @@ def test_continuing_a_run_carries_on_its_curves_and_its_optimizer(tmp_path):
 
 def test_a_run_stopped_halfway_continues_from_its_last_whole_epoch(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
-    run = start(registry, epochs=400)
+    run = start_spiral(registry, epochs=400)
     wait_until(lambda: epochs_done(run) >= 2, timeout=60, every=0.02)
     run.request_stop()
     wait_until(lambda: not run.is_active)
@@ -137,7 +127,7 @@ def test_a_run_stopped_halfway_continues_from_its_last_whole_epoch(tmp_path):
 
 
 def test_a_run_continues_after_a_server_restart(tmp_path):
-    run = start(RunRegistry(RunStorage(tmp_path)), epochs=2)
+    run = start_spiral(RunRegistry(RunStorage(tmp_path)), epochs=2)
     wait_until(lambda: not run.is_active)
 
     restarted = RunRegistry(RunStorage(tmp_path))
@@ -151,11 +141,11 @@ def test_a_run_continues_after_a_server_restart(tmp_path):
 @pytest.mark.parametrize("more", [0, -1, 2.5])
 def test_continuing_needs_a_whole_number_of_epochs_and_a_settled_run(tmp_path, more):
     registry = RunRegistry(RunStorage(tmp_path))
-    run = start(registry, epochs=1)
+    run = start_spiral(registry, epochs=1)
     wait_until(lambda: not run.is_active)
     with pytest.raises(ValueError, match="continue for a whole number of epochs"):
         registry.continue_run(run, "tester", more)
-    busy = start(registry, epochs=400, owner="other")
+    busy = start_spiral(registry, epochs=400, owner="other")
     with pytest.raises(ValueError, match="only a finished, stopped or interrupted run can continue; this one is"):
         registry.continue_run(busy, "other", 1)
     busy.request_stop()
@@ -165,7 +155,7 @@ def test_continuing_needs_a_whole_number_of_epochs_and_a_settled_run(tmp_path, m
 def test_a_run_whose_saved_model_is_damaged_fails_to_continue_and_says_why(tmp_path):
     storage = RunStorage(tmp_path)
     registry = RunRegistry(storage)
-    run = start(registry, epochs=1)
+    run = start_spiral(registry, epochs=1)
     wait_until(lambda: not run.is_active)
     storage.model_path(run.run_id).write_bytes(b"not a zip archive")
     registry.continue_run(run, "tester", 1)
@@ -173,14 +163,14 @@ def test_a_run_whose_saved_model_is_damaged_fails_to_continue_and_says_why(tmp_p
     assert (run.state, run.message) == (RunState.FAILED, "this run's trained model cannot be read, so it cannot "
                                                          "continue; start a new run.")
     assert epochs_done(run) == 1, "its epoch is kept"
-    again = start(registry, epochs=1)
+    again = start_spiral(registry, epochs=1)
     wait_until(lambda: not again.is_active)
     assert again.state is RunState.FINISHED
 
 
 def test_a_run_nobody_watches_is_stopped_and_kept_while_a_watched_one_trains_on(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path), orphan_seconds=1.0)
-    watched, forgotten = start(registry, epochs=400), start(registry, epochs=400, owner="gone")
+    watched, forgotten = start_spiral(registry, epochs=400), start_spiral(registry, epochs=400, owner="gone")
     deadline = time.monotonic() + 60.0
     while forgotten.is_active or time.monotonic() < deadline - 56.0:  # At least 4 s; a cold worker may take longer.
         assert time.monotonic() < deadline, "the forgotten run was never stopped"
@@ -195,7 +185,7 @@ def test_a_run_nobody_watches_is_stopped_and_kept_while_a_watched_one_trains_on(
 
 def test_a_run_continues_once_even_when_two_tabs_ask(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
-    run = start(registry, epochs=1)
+    run = start_spiral(registry, epochs=1)
     wait_until(lambda: not run.is_active)
     registry.continue_run(run, "tester", 400)
     with pytest.raises(ValueError, match="only a finished, stopped or interrupted run can continue; this one is"):
@@ -207,9 +197,9 @@ def test_a_run_continues_once_even_when_two_tabs_ask(tmp_path):
 
 def test_a_refused_continuation_leaves_the_run_as_it_was(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
-    run = start(registry, epochs=1)
+    run = start_spiral(registry, epochs=1)
     wait_until(lambda: not run.is_active)
-    busy = start(registry, epochs=400)
+    busy = start_spiral(registry, epochs=400)
     with pytest.raises(ValueError, match="you already have a run training"):
         registry.continue_run(run, "tester", 2)
     assert run.state is RunState.FINISHED

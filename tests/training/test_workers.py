@@ -11,22 +11,13 @@ import textwrap
 
 import pytest
 from conftest import REPOSITORY, wait_until
+from run_support import BATCHES, start_spiral
 
-from core.models.presets import get_preset
-from core.models.spec import TrainingConfig
 from core.training.processes import process_is_alive
 from core.training.registry import RunRegistry
 from core.training.run import RunState
 from core.training.storage import RunStorage
 from core.training.worker_pool import WorkerPool
-
-SPIRAL = get_preset("spiral-dense10")
-BATCHES = 6  # 300 spiral points in batches of 50.
-
-
-def start(registry: RunRegistry, epochs: int, owner: str = "tester", seed: int = 0):
-    return registry.start(owner, SPIRAL.name, SPIRAL.dataset_name, SPIRAL.spec,
-                          TrainingConfig(epochs=epochs, batch_size=50, seed=seed))
 
 
 def epoch_losses(run) -> list[float]:
@@ -43,7 +34,7 @@ def pool():
 def test_a_killed_worker_fails_only_its_run_with_the_reason_and_is_replaced(tmp_path, pool):
     storage = RunStorage(tmp_path)
     registry = RunRegistry(storage, max_concurrent=2, executor=pool)
-    doomed, other = start(registry, epochs=5000, owner="ann"), start(registry, epochs=60, owner="bob")
+    doomed, other = start_spiral(registry, epochs=5000, owner="ann"), start_spiral(registry, epochs=60, owner="bob")
     wait_until(lambda: doomed.history.snapshot().epochs and other.history.snapshot().steps_done)
     worker = storage.load_record(doomed.run_id)["pid"]
     assert worker != os.getpid() and worker in pool.worker_pids()
@@ -57,7 +48,7 @@ def test_a_killed_worker_fails_only_its_run_with_the_reason_and_is_replaced(tmp_
     assert doomed.history.snapshot().epochs, "the epochs it trained are kept"
     wait_until(lambda: not other.is_active)
     assert other.state is RunState.FINISHED, other.message
-    after = start(registry, epochs=2, owner="ann")
+    after = start_spiral(registry, epochs=2, owner="ann")
     wait_until(lambda: not after.is_active)
     assert after.state is RunState.FINISHED and worker not in pool.worker_pids()
 
@@ -127,7 +118,7 @@ def test_a_server_that_exits_mid_run_has_its_worker_stop_and_save_the_run(tmp_pa
 def test_a_record_still_written_by_a_living_process_is_left_to_it(tmp_path):
     """The CLI (or another server) training into the same folder: its run is not taken for interrupted."""
     storage = RunStorage(tmp_path)
-    run = start(RunRegistry(storage), epochs=1)
+    run = start_spiral(RunRegistry(storage), epochs=1)
     wait_until(lambda: not run.is_active)
     record = {**storage.load_record(run.run_id), "state": "running", "pid": os.getpid()}
     storage.save_record(run.run_id, record)
@@ -138,11 +129,11 @@ def test_a_record_still_written_by_a_living_process_is_left_to_it(tmp_path):
 
 def test_two_runs_trained_together_give_exactly_their_solo_curves(tmp_path, pool):
     registry = RunRegistry(RunStorage(tmp_path), max_concurrent=2, executor=pool)
-    together = [start(registry, epochs=25, owner="ann", seed=3), start(registry, epochs=25, owner="bob", seed=5)]
+    together = [start_spiral(registry, epochs=25, owner="ann", seed=3), start_spiral(registry, epochs=25, owner="bob", seed=5)]
     wait_until(lambda: not any(run.is_active for run in together))
     alone = []
     for seed, owner in ((3, "ann"), (5, "bob")):
-        run = start(registry, epochs=25, owner=owner, seed=seed)
+        run = start_spiral(registry, epochs=25, owner=owner, seed=seed)
         wait_until(lambda: not run.is_active)
         alone.append(run)
     assert [run.state for run in together + alone] == [RunState.FINISHED] * 4
@@ -157,7 +148,7 @@ def test_a_worker_is_reused_until_it_has_trained_its_share_then_replaced(tmp_pat
         registry = RunRegistry(storage, executor=pool)
         workers = []
         for _ in range(3):
-            run = start(registry, epochs=1)
+            run = start_spiral(registry, epochs=1)
             wait_until(lambda: not run.is_active)
             workers.append(storage.load_record(run.run_id)["pid"])
         assert workers[0] == workers[1] != workers[2], "two runs in one warm worker, the third in its replacement"
