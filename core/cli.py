@@ -33,6 +33,7 @@ from core.models.inputs import check_fits, split_sizes
 from core.models.presets import PRESETS, get_preset
 from core.models.spec import OPTIMIZERS, ModelSpec, TrainingConfig
 from core.number_text import readable_loss, readable_number
+from core.training.execution import use_backend_for
 from core.training.history import EpochRecord
 from core.training.job import train_to_end
 from core.training.run import RunState, TrainingRun
@@ -210,6 +211,7 @@ def train(arguments: argparse.Namespace) -> int:
     """Train one run to its end in this process, with the same job code a worker runs for the Train page; 1 if it
     diverged."""
     chosen = _model_to_train(arguments)
+    use_backend_for(chosen.spec)
     config = _training_config(arguments, chosen.training)
     if arguments.out is not None and arguments.out.exists() and not arguments.out.is_dir():
         raise CommandLineError(f"--out {arguments.out} is a file; give a folder to keep runs in.")

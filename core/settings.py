@@ -28,6 +28,9 @@ slower); the rest wait in the queue."""
 ORPHAN_VARIABLE = "KERAS_LAB_ORPHAN_SECONDS"
 DEFAULT_ORPHAN_SECONDS = 600.0
 """A run that no open page has shown for this many seconds is stopped and kept."""
+BACKEND_VARIABLE = "KERAS_LAB_BACKEND"
+BACKEND_CHOICES = ("auto", "jax", "tensorflow")
+"""`auto` (the default): each run's Keras backend is chosen for its model (see `core.training.execution`)."""
 OFFLINE_VARIABLE = "KERAS_LAB_OFFLINE"
 """Set (to anything but 0) to never try a download: the shipped samples are used instead."""
 
@@ -55,6 +58,16 @@ def max_concurrent_runs() -> int:
 
 def orphan_seconds() -> float:
     return _positive_number(ORPHAN_VARIABLE, DEFAULT_ORPHAN_SECONDS, "a number of seconds")
+
+
+def backend_choice() -> str:
+    """The backend every run trains on, or "auto" to choose one per model."""
+    text = os.environ.get(BACKEND_VARIABLE, "").strip().lower()
+    if not text or text in BACKEND_CHOICES:
+        return text or "auto"
+    _log.warning("%s=%r is not one of %s: using auto. Set it to one of them or unset it.",
+                 BACKEND_VARIABLE, text, ", ".join(BACKEND_CHOICES))
+    return "auto"
 
 
 def is_offline() -> bool:

@@ -20,7 +20,7 @@ from dashboard.views.workshop import (
 )
 
 keep_keras_state_across_reruns()
-run_registry()  # Made once per server: its first worker starts importing TensorFlow now, not at the first Start.
+run_registry()  # Made once per server: its first worker starts importing Keras now, not at the first Start.
 read_workshop_parameters()
 st.set_page_config(page_title="Keras Lab", page_icon=":material/science:", layout="wide",
                    initial_sidebar_state="collapsed" if presenter_mode() else "auto")

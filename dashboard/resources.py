@@ -14,10 +14,12 @@ from core.data.store import DatasetStore
 from core.data.uploads.examples import LoadReport
 from core.data.uploads.upload_box import load_uploaded_files
 from core.learn.progress import LessonProgress
+from core.models.presets import DEFAULT_PRESET, PRESETS
 from core.predict.drawn_digits import DrawnDigits
 from core.predict.inference import predict_all
 from core.predict.predictions import ExamplePredictions, predictions_for
 from core.settings import max_concurrent_runs, orphan_seconds
+from core.training.execution import backend_for
 from core.training.registry import RunRegistry
 from core.training.run import TrainingRun
 from core.training.storage import RunStorage
@@ -27,9 +29,11 @@ from core.training.worker_pool import WorkerPool
 @st.cache_resource
 def run_registry() -> RunRegistry:
     """The one registry of this server process, shared by every session. Its runs train in a pool of worker
-    processes, one warming up at once (in the background), so that the first Start need not wait for TensorFlow."""
+    processes, one (on the default preset's backend) warming up at once, in the background, so that the first Start
+    need not wait for Keras's import."""
+    first_backend = backend_for(PRESETS[DEFAULT_PRESET].spec)
     return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs(), orphan_seconds=orphan_seconds(),
-                       executor=WorkerPool(warm_now=True))
+                       executor=WorkerPool(warm_backends=(first_backend,)))
 
 
 @st.cache_resource

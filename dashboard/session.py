@@ -10,13 +10,12 @@ import streamlit as st
 
 from core.data.catalogue import load_dataset
 from core.data.dataset import Dataset, dataset_outline
-from core.models.presets import PRESETS, Preset
+from core.models.presets import DEFAULT_PRESET, PRESETS, Preset
 from core.models.spec import ModelSpec, TrainingConfig
 from core.training.run import TrainingRun
 from dashboard.resources import run_registry
 from dashboard.streamlit_fixes import forget_widget_value
 
-DEFAULT_PRESET = "mnist-dense512"
 VISITOR_PARAMETER = "visitor"
 VISITOR_PATTERN = re.compile(r"[0-9a-f]{32}")
 

@@ -7,7 +7,7 @@ import streamlit as st
 from core.data.catalogue import loaded_dataset
 from core.data.dataset import dataset_outline
 from core.training.run import TrainingRun
-from dashboard.live import draw_live
+from dashboard.live import WAITING_SECONDS, draw_live
 from dashboard.session import (
     current_run,
     selected_preset,
@@ -45,4 +45,4 @@ def render_sidebar() -> None:
         if run is None:
             st.markdown("**Run** · none yet")
         else:
-            draw_live(lambda: show_run_line(run), lambda: run.is_active)
+            draw_live(lambda: show_run_line(run), lambda: run.is_active, every=WAITING_SECONDS)

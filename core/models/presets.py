@@ -211,6 +211,8 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
+DEFAULT_PRESET = "mnist-dense512"
+"""The preset a new visitor starts on: the first example of most Keras courses."""
 
 
 def get_preset(name: str) -> Preset:

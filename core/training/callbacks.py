@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from pathlib import Path
 from typing import Callable
 
 import keras
@@ -27,6 +28,9 @@ CHECKPOINT_SECONDS = 5.0
 """A checkpoint is written after the first epoch and then after each epoch that ends this long after the last
 one: at most this much training is lost to a crash, and an MLP's epochs of a fifth of a second are not slowed by
 a 30 ms save after every one."""
+FLUSH_SECONDS = 1.0
+"""TensorBoard's files are flushed at most this often (and at the end): a flush after each of the spiral's
+millisecond epochs cost more than the epoch."""
 
 
 class LiveHistoryCallback(keras.callbacks.Callback):
@@ -69,14 +73,16 @@ class LiveHistoryCallback(keras.callbacks.Callback):
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         loss = float(logs.get("loss", math.nan))
-        step = (self.history.current_epoch - 1) * self.history.batches_per_epoch + batch
-        self.history.record_batch(step, loss, optional_float(logs.get("accuracy")))
+        # With steps_per_execution, `batch` is the last step of a call, counted as if every call were whole.
+        first = batch - self.model.steps_per_execution + 1
+        steps = min(batch + 1, self.history.batches_per_epoch) - first
+        step = (self.history.current_epoch - 1) * self.history.batches_per_epoch + first
+        self.history.record_batch(step, loss, optional_float(logs.get("accuracy")), steps)
         if self.stop_requested is not None and self.stop_requested.is_set():
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        snapshot = self.history.snapshot()
-        if snapshot.batches_in_epoch < snapshot.batches_per_epoch:
+        if not self.history.epoch_is_whole():
             return  # Keras ends a stopped epoch too; only whole epochs are epochs (continuing trains this one again).
         logs = logs or {}
         record = EpochRecord(
@@ -101,13 +107,15 @@ class DecisionRegionsCallback(keras.callbacks.Callback):
     """Hands fresh decision regions to `listener` during training, so a page can redraw them as the model learns.
 
     It reports after epoch 1, after every epoch that is a multiple of `every_epochs` (5, 10, 15, ... by default)
-    and when training ends, unless the last epoch was just reported. Epochs are counted as Keras counts them,
+    and at least `every_seconds` after the last report, and when training ends, unless the last epoch was just
+    reported (a page redraws twice a second; the spiral's epochs take milliseconds). Epochs are counted as Keras counts them,
     so a run continued with `initial_epoch` goes on from where it stopped. The grid is computed once; each report
     costs one model call. The listener is called on the training thread and must not touch the UI itself.
     """
 
     def __init__(self, spec: ModelSpec, points: np.ndarray, listener: Callable[[DecisionRegions], None],
-                 every_epochs: int = 5, resolution: int = DEFAULT_RESOLUTION, margin: float = 0.1) -> None:
+                 every_epochs: int = 5, resolution: int = DEFAULT_RESOLUTION, margin: float = 0.1,
+                 every_seconds: float = 0.0) -> None:
         super().__init__()
         if not is_whole_number(every_epochs) or every_epochs < 1:
             raise ValueError(f"every_epochs is how many epochs pass between two reports, a whole number of at least "
@@ -115,12 +123,15 @@ class DecisionRegionsCallback(keras.callbacks.Callback):
         self._grid = region_grid(spec, points, resolution, margin)
         self._listener = listener
         self._every_epochs = every_epochs
+        self._every_seconds = every_seconds
         self._epochs_done: int | None = None
         self._epoch_reported: int | None = None
+        self._reported_at = -math.inf
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self._epochs_done = epoch + 1  # Keras counts epochs from 0.
-        if self._epochs_done == 1 or self._epochs_done % self._every_epochs == 0:
+        waited = time.monotonic() - self._reported_at >= self._every_seconds
+        if self._epochs_done == 1 or (self._epochs_done % self._every_epochs == 0 and waited):
             self._report()
 
     def on_train_end(self, logs: dict | None = None) -> None:
@@ -128,7 +139,7 @@ class DecisionRegionsCallback(keras.callbacks.Callback):
             self._report()
 
     def _report(self) -> None:
-        self._epoch_reported = self._epochs_done
+        self._epoch_reported, self._reported_at = self._epochs_done, time.monotonic()
         self._listener(regions_over(self.model, self._grid, self._epochs_done))
 
 
@@ -149,8 +160,7 @@ class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
         self._saved_at: float | None = None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        snapshot = self.history.snapshot()
-        if snapshot.batches_in_epoch < snapshot.batches_per_epoch:
+        if not self.history.epoch_is_whole():
             return
         if self._saved_at is not None and time.perf_counter() - self._saved_at < self.every_seconds:
             return
@@ -158,17 +168,32 @@ class EpochCheckpoint(keras.callbacks.ModelCheckpoint):
         self.saved_epoch, self._saved_at = epoch + 1, time.perf_counter()
 
 
-class EpochScalars(keras.callbacks.TensorBoard):
-    """Keras's `TensorBoard` callback writing each epoch's scalars (loss, accuracy, validation, learning rate) and
-    nothing per batch, so `tensorboard --logdir ~/.keras-lab/runs` shows every run without slowing any step."""
-
-    async_safe = True
+class EpochScalars(keras.callbacks.Callback):
+    """Each epoch's scalars (loss, accuracy, learning rate; validation's loss and accuracy) as TensorBoard event files,
+    laid out as Keras's `TensorBoard` callback lays them out (`train/` and `validation/`, tags `epoch_loss`, ...), so
+    `tensorboard --logdir ~/.keras-lab/runs` shows every run. Written with TensorBoard's own framework-free `Writer`
+    rather than Keras's callback, which needs TensorFlow's `tf.summary` (a worker training on JAX keeps TensorFlow
+    out: see `core.training.execution.keep_tensorflow_out`)."""
 
     def __init__(self, log_dir: str) -> None:
-        super().__init__(log_dir=log_dir, update_freq="epoch", write_graph=False, profile_batch=0)
+        super().__init__()
+        from tensorboard.summary import Writer
 
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        """Nothing per batch: these only count batches for per-batch scalars, which update_freq="epoch" never writes."""
+        self._writers = {part: Writer(str(Path(log_dir) / part)) for part in ("train", "validation")}
+        self._flushed_at = time.monotonic()
 
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        """Nothing per batch, as above."""
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = dict(logs or {})
+        logs.setdefault("learning_rate", keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        for name, value in logs.items():
+            part, tag = ("validation", name[4:]) if name.startswith("val_") else ("train", name)
+            self._writers[part].add_scalar(f"epoch_{tag}", float(value), step=epoch)
+        if time.monotonic() - self._flushed_at >= FLUSH_SECONDS:
+            for writer in self._writers.values():
+                writer.flush()
+            self._flushed_at = time.monotonic()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        for writer in self._writers.values():
+            writer.close()
+

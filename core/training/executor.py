@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.training.events import Emit, Event
+from core.training.execution import backend_for
 from core.training.job import START_FROM
 from core.training.run import RunState, TrainingRun
 
@@ -38,6 +39,11 @@ class TrainingJob:
     def __post_init__(self) -> None:
         if self.start_from not in START_FROM:
             raise ValueError(f"a job starts from one of {', '.join(START_FROM)}, not {self.start_from!r}.")
+
+    @property
+    def backend(self) -> str:
+        """The Keras backend the job trains on (see `core.training.execution`)."""
+        return backend_for(self.run.spec)
 
     def to_message(self) -> dict[str, Any]:
         """The job as JSON-ready data, for the process that trains it (see `core.training.worker`)."""
@@ -61,8 +67,8 @@ class Executor(ABC):
         """Train the job to its end; raises WorkerLost when the process training it died."""
 
     @abstractmethod
-    def is_warm(self) -> bool:
-        """Whether a job would start now, its framework already imported."""
+    def is_warm(self, job: TrainingJob) -> bool:
+        """Whether `job` would start now, its framework already imported."""
 
     @abstractmethod
     def close(self) -> None:

@@ -118,12 +118,20 @@ class RunHistory:
             self.current_epoch = epoch
             self.batches_in_epoch = 0
 
-    def record_batch(self, step: int, loss: float, accuracy: float | None) -> None:
-        """One training step, `step` counting from 0 across epochs."""
+    def record_batch(self, step: int, loss: float, accuracy: float | None, steps: int = 1) -> None:
+        """One training step, `step` counting from 0 across epochs; or `steps` steps from `step` on that ran as one
+        call (`steps_per_execution`), which share the numbers Keras reported at the call's end."""
         with self._lock:
-            bisect.insort(self.batches, (step, loss, float("nan") if accuracy is None else accuracy))
-            self.batches_in_epoch += 1
+            for index in range(step, step + steps):
+                bisect.insort(self.batches, (index, loss, float("nan") if accuracy is None else accuracy))
+            self.batches_in_epoch += steps
             self._tick()
+
+    def epoch_is_whole(self) -> bool:
+        """Whether every step of the current epoch is in (Keras also ends an epoch that was stopped halfway). Cheap,
+        unlike a snapshot, which copies every batch: callbacks ask at each epoch's end."""
+        with self._lock:
+            return self.batches_in_epoch >= self.batches_per_epoch
 
     def record_epoch(self, record: EpochRecord) -> None:
         with self._lock:

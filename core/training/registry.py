@@ -318,9 +318,9 @@ class RunRegistry:
 
     def _train(self, run: TrainingRun, start_from: str) -> None:
         """Hand the run to the executor and follow it to its end; a lost worker fails only this run, with why."""
-        run.cold_start = not self.executor.is_warm()
-        run.state = RunState.RUNNING
         job = TrainingJob(run, None if self.storage is None else self.storage.root, start_from)
+        run.cold_start = not self.executor.is_warm(job)
+        run.state = RunState.RUNNING
         try:
             self.executor.train(job, lambda event: apply_event(run, event))
         except WorkerLost as lost:

@@ -18,8 +18,12 @@ from core.models.spec import ModelSpec, TrainingConfig
 from core.predict.regions import DecisionRegions
 from core.training.callbacks import DecisionRegionsCallback, LiveHistoryCallback, optional_float
 from core.training.divergence import DivergenceCallback
+from core.training.execution import steps_per_execution
 from core.training.failures import TrainingFailed
 from core.training.history import EpochRecord, RunHistory
+
+REGIONS_SECONDS = 0.5
+"""Decision regions are sent at most this often (every 5 epochs otherwise): as often as a page redraws."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,19 @@ def _early_stopping_note(callbacks: list[keras.callbacks.Callback], config: Trai
 
 
 def hardware_summary() -> str:
-    """Where a run trained, for its record: 'x86_64, 2 CPUs (devices: cpu:0) · Keras 3.15.1 on tensorflow'."""
+    """Where a run trained, for its record: 'x86_64, 2 CPUs (devices: cpu:0) · Keras 3.15.1 on jax'."""
     devices = ", ".join(keras.distribution.list_devices())
     return (f"{platform.machine()}, {os.cpu_count()} CPUs (devices: {devices}) · "
             f"Keras {keras.__version__} on {keras.backend.backend()}")
+
+
+def group_steps(model: keras.Model, batches_per_epoch: int) -> None:
+    """Run as many steps per call as `core.training.execution` chooses for this backend and epoch. Set on the model
+    rather than compiled in, so its saved compile settings stay Keras's defaults wherever it is loaded."""
+    steps = steps_per_execution(keras.backend.backend(), batches_per_epoch)
+    if model.steps_per_execution != steps:
+        model.steps_per_execution = steps
+        model.make_train_function(force=True)
 
 
 def train_model(
@@ -117,13 +130,15 @@ def train_model(
     if model is None:
         model = build_model(spec, dataset.input_shape, dataset.num_classes)
     first_losses = history.snapshot().batch_losses[:1]  # A continued run is still compared with where it began.
-    history.begin(config.epochs, math.ceil(fitted_examples / config.batch_size))
+    batches_per_epoch = math.ceil(fitted_examples / config.batch_size)
+    group_steps(model, batches_per_epoch)
+    history.begin(config.epochs, batches_per_epoch)
     guard = DivergenceCallback(dataset.num_classes, first_losses[0] if first_losses else None,
                                learns_start=not continuing)
     callbacks = [*(keeping or []), LiveHistoryCallback(history, stop_requested, on_epoch_end, resumed), guard,
                  *schedule_callbacks(config)]
     if on_regions is not None and dataset.input_shape == (2,):
-        callbacks.append(DecisionRegionsCallback(spec, dataset.x_train, on_regions))
+        callbacks.append(DecisionRegionsCallback(spec, dataset.x_train, on_regions, every_seconds=REGIONS_SECONDS))
     model.fit(
         x_train,
         y_train,

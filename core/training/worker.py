@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
+from core.training.execution import keep_tensorflow_out
 from core.training.executor import apply_command
 from core.training.run import TrainingRun
 from core.training.storage import RunStorage
@@ -76,6 +77,7 @@ class Worker:
 def main() -> None:
     output = os.fdopen(os.dup(sys.stdout.fileno()), "w")  # The events' own channel...
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # ...and whatever else is printed goes to standard error.
+    keep_tensorflow_out()
     import core.training.job  # noqa: F401  (Keras and the training code, imported once, before saying ready)
     import core.training.train  # noqa: F401
 

@@ -33,11 +33,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class WorkerProcess:
-    """One worker: its process, its events as they arrive, and the last lines of its standard error."""
+    """One worker on one Keras backend: its process, its events as they arrive, and the last lines of its standard
+    error."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])), "TF_CPP_MIN_LOG_LEVEL": "3"}
+            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])), "TF_CPP_MIN_LOG_LEVEL": "3",
+            "KERAS_BACKEND": backend}
         self.process = subprocess.Popen([sys.executable, "-m", "core.training.worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
                                         env=environment)
@@ -99,15 +102,16 @@ class WorkerProcess:
 
 
 class WorkerPool(Executor):
-    """Warm workers, one job each at a time; up to `idle_workers` wait between jobs. Thread-safe.
+    """Warm workers, one job each at a time; up to `idle_workers` of each Keras backend wait between jobs (a
+    worker's backend is fixed when it starts; see `core.training.execution`). Thread-safe.
 
-    One idle worker by default: a worker that has trained holds about 740 MB (TensorFlow's caches; measured by
+    One idle worker by default: a worker that has trained holds hundreds of MB (TensorFlow's caches; measured by
     `benchmarks/memory.py`), which a small hosted demo cannot keep twice for nothing. A second run started while
-    the first trains waits a few seconds for its worker's import.
+    the first trains waits a few seconds for its worker's import. `warm_backends` start a worker each at once.
     """
 
     def __init__(self, idle_workers: int = 1, max_runs_per_worker: int = 25, max_worker_megabytes: float = 1500.0,
-                 warm_now: bool = False) -> None:
+                 warm_backends: tuple[str, ...] = ()) -> None:
         if idle_workers < 1 or max_runs_per_worker < 1:
             raise ValueError(f"a pool keeps at least 1 idle worker, each reused at least once; got "
                              f"idle_workers={idle_workers}, max_runs_per_worker={max_runs_per_worker}.")
@@ -118,21 +122,22 @@ class WorkerPool(Executor):
         self._busy: set[WorkerProcess] = set()
         self._lock = threading.Lock()
         atexit.register(self.close)
-        if warm_now:
-            self.warm_up()
+        for backend in warm_backends:
+            self.warm_up(backend)
 
-    def warm_up(self) -> None:
-        """Start a worker now, so the first job need not wait for its import (it goes on in the background)."""
+    def warm_up(self, backend: str) -> None:
+        """Start a worker on `backend` now, so the next job on it need not wait for its import (that goes on in the
+        background)."""
         with self._lock:
-            if not self._idle:
-                self._idle.append(WorkerProcess())
+            if not any(worker.backend == backend for worker in self._idle):
+                self._idle.append(WorkerProcess(backend))
 
-    def is_warm(self) -> bool:
+    def is_warm(self, job: TrainingJob) -> bool:
         with self._lock:
-            return any(worker.ready.is_set() for worker in self._idle)
+            return any(worker.ready.is_set() and worker.backend == job.backend for worker in self._idle)
 
     def train(self, job: TrainingJob, on_event: Emit) -> None:
-        worker = self._take()
+        worker = self._take(job.backend)
         try:
             worker.wait_until_ready()
             worker.send({"train": job.to_message()})
@@ -160,11 +165,14 @@ class WorkerPool(Executor):
                 return event
             on_event(event)
 
-    def _take(self) -> WorkerProcess:
-        """An idle worker (a warm one first, the one used last first), else a new one."""
+    def _take(self, backend: str) -> WorkerProcess:
+        """An idle worker on `backend` (a warm one first, the one used last first), else a new one."""
         with self._lock:
-            self._idle.sort(key=lambda worker: worker.ready.is_set())
-            worker = self._idle.pop() if self._idle else WorkerProcess()
+            idle = sorted((worker for worker in self._idle if worker.backend == backend),
+                          key=lambda worker: worker.ready.is_set())
+            worker = idle[-1] if idle else WorkerProcess(backend)
+            if idle:
+                self._idle.remove(worker)
             self._busy.add(worker)
             return worker
 
@@ -175,13 +183,14 @@ class WorkerPool(Executor):
         worn = worker.runs_trained >= self.max_runs_per_worker or resident > self.max_worker_megabytes
         with self._lock:
             self._busy.discard(worker)
-            keep = not worn and len(self._idle) < self.idle_workers
+            alike = sum(idle.backend == worker.backend for idle in self._idle)
+            keep = not worn and alike < self.idle_workers
             if keep:
                 self._idle.append(worker)
         if not keep:
             worker.close()
         if worn:
-            self.warm_up()
+            self.warm_up(worker.backend)
 
     def _discard(self, worker: WorkerProcess) -> None:
         with self._lock:

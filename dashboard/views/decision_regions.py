@@ -9,6 +9,7 @@ import streamlit as st
 from core.data.dataset import Dataset
 from core.training.run import TrainingRun
 from dashboard.figures.predictions import regions_figure
+from dashboard.live import built_once_per_version
 
 if TYPE_CHECKING:  # core.predict.regions imports Keras: the Train page shows regions without importing it.
     from core.predict.regions import DecisionRegions
@@ -17,8 +18,10 @@ if TYPE_CHECKING:  # core.predict.regions imports Keras: the Train page shows re
 def show_regions(regions: DecisionRegions, dataset: Dataset, key: str) -> None:
     """Each class's region with the training points on top; paler where the model is unsure."""
     when = "" if regions.epoch is None else f" after epoch {regions.epoch}"
-    figure = regions_figure(regions.xs, regions.ys, regions.predicted, regions.probabilities.max(axis=-1),
-                            dataset.x_train, dataset.y_train, dataset.class_names, f"Decision regions{when}")
+    version = (regions.epoch, hash(regions.probabilities.tobytes()))  # New regions come every few epochs.
+    figure = built_once_per_version(key, version, lambda: regions_figure(
+        regions.xs, regions.ys, regions.predicted, regions.probabilities.max(axis=-1), dataset.x_train,
+        dataset.y_train, dataset.class_names, f"Decision regions{when}"))
     st.plotly_chart(figure, width="stretch", key=key)
 
 

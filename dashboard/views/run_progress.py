@@ -11,6 +11,7 @@ from core.number_text import readable_loss, readable_number
 from core.training.history import samples_per_second
 from core.training.run import RunState, TrainingRun
 from dashboard.figures.training_curves import training_curve
+from dashboard.live import built_once_per_version
 from dashboard.views.decision_regions import show_regions
 from dashboard.views.run_status import describe_run
 
@@ -45,8 +46,10 @@ def draw_run(run: TrainingRun) -> None:
     st.progress(snapshot.fraction_done, text=progress_text)
 
     loss_column, accuracy_column = st.columns(2)
-    loss_column.plotly_chart(training_curve(snapshot, "loss"), width="stretch", key="loss_curve")
-    accuracy_column.plotly_chart(training_curve(snapshot, "accuracy"), width="stretch", key="accuracy_curve")
+    version = (run.run_id, snapshot.steps_done, len(snapshot.epochs), snapshot.batches_per_epoch)
+    for column, metric in ((loss_column, "loss"), (accuracy_column, "accuracy")):
+        figure = built_once_per_version(f"{metric}_curve", version, lambda: training_curve(snapshot, metric))
+        column.plotly_chart(figure, width="stretch", key=f"{metric}_curve")
     points = loaded_dataset(run.dataset_name)
     if run.regions is not None and points is not None:
         show_regions(run.regions, points, key="live_regions")
@@ -66,7 +69,7 @@ def draw_run(run: TrainingRun) -> None:
             test_loss.metric("Test loss", readable_loss(run.test_loss))
         if run.test_accuracy is not None:
             test_accuracy.metric("Test accuracy", f"{run.test_accuracy:.2%}")
-    if snapshot.epochs:
+    if snapshot.epochs and not run.is_active:  # A table redrawn twice a second costs the browser more than it shows.
         with st.expander("Every epoch"):
             table = pd.DataFrame([record.to_dict() for record in snapshot.epochs]).dropna(axis="columns", how="all")
             if "learning_rate" in table:

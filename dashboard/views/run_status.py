@@ -15,10 +15,11 @@ def describe_run(run: TrainingRun) -> str:
         snapshot = run.history.snapshot()
         if not snapshot.total_epochs:
             if run.cold_start:
-                return ("starting: a new training process is importing TensorFlow (a few seconds, once; the runs "
+                return ("starting: a new training process is importing Keras (a few seconds, once; the runs "
                         "after it start at once), then the data")
             return "starting: loading the data"
-        return f"training, epoch {snapshot.current_epoch}/{snapshot.total_epochs}"
+        # Epoch 0 is the moment between the data's loading and the first epoch's start (JAX compiles then).
+        return f"training, epoch {max(snapshot.current_epoch, 1)}/{snapshot.total_epochs}"
     if run.state is RunState.PAUSED:
         snapshot = run.history.snapshot()
         return f"paused in epoch {snapshot.current_epoch}/{snapshot.total_epochs}: press Resume to carry on"

@@ -1,0 +1,168 @@
+"""Does watching a run slow it down? The default MNIST MLP trained from the Train page in headless Chromium, once
+with the page open (watched) and once with the tab moved to Home right after Start (unwatched), alternately.
+
+Printed per repeat and as medians: the steady epoch time of each (the median of the run's recorded epochs after
+the first), their ratio, the browser's CPU while watching (all Chromium processes, in cores), the server process's
+CPU per watching page (watched minus unwatched, in % of a core; the workers are not the server), and how often the
+page's progress line changed per second while batches arrived (the curves redraw with it). The issue's targets:
+ratio ≤ 1.10, browser ≤ 0.2 cores, server ≤ 3 % of a core per page, ≥ 2 updates a second.
+
+    python benchmarks/watching.py [--epochs 40] [--repeats 3] [--app-root PATH]
+
+`--app-root` measures another checkout of Keras Lab (an older commit, for before/after figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dashboard_server import (  # noqa: E402
+    cpu_seconds,
+    descendants,
+    free_port,
+    start_server,
+    stop_server,
+    wait_until_healthy,
+)
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("KERAS_LAB_CHROMIUM", "/usr/bin/chromium")
+RUN_SECONDS = 600
+COUNT_UPDATES = """() => {
+    window.progressChanges = [];
+    let last = null;
+    new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="stProgress"]');
+        const text = bar ? bar.innerText : null;
+        if (text !== last && text && text.includes(' · batch ')) { window.progressChanges.push(performance.now()); }
+        last = text;
+    }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+@dataclass
+class Measured:
+    steady_epoch_seconds: float
+    browser_cores: float
+    server_cores: float
+    updates_per_second: float | None
+
+
+def chromium_processes() -> list[int]:
+    """Chromium's processes (browser, renderers, GPU process), all started below this one by Playwright."""
+    found = []
+    for pid in descendants(os.getpid()):
+        try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            continue
+        if "chrom" in name:
+            found.append(pid)
+    return found
+
+
+def total_cpu(pids: list[int]) -> float:
+    return sum(seconds for seconds in map(cpu_seconds, pids) if seconds is not None)
+
+
+def newest_record(home: Path, after: set[Path]) -> dict | None:
+    records = sorted(set((home / "runs").glob("*/run.json")) - after)
+    return json.loads(records[-1].read_text()) if records else None
+
+
+def steady_seconds(record: dict) -> float:
+    seconds = [epoch["seconds"] for epoch in record["history"]["epochs"][1:]]
+    return statistics.median(seconds)
+
+
+def train_once(page, url: str, home: Path, server_pid: int, epochs: int, watched: bool) -> Measured:
+    """One run from the Train page; the page watches it to the end, or leaves for Home once it has started."""
+    page.goto(f"{url}/train")
+    field = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    field.wait_for(timeout=120_000)
+    field.fill(str(epochs))
+    field.press("Enter")
+    page.wait_for_function(f"() => document.querySelector('input[aria-label=\"Epochs\"]').value === '{epochs}'")
+    time.sleep(1)  # Let the rerun the new value caused settle.
+    page.evaluate(COUNT_UPDATES)
+    before = set((home / "runs").glob("*/run.json"))
+    browsers = chromium_processes()
+    browser_cpu, server_cpu, started = total_cpu(browsers), cpu_seconds(server_pid), time.perf_counter()
+    page.get_by_role("button", name="Start training").click()
+    if watched:
+        page.get_by_text("finished, test accuracy").first.wait_for(timeout=RUN_SECONDS * 1000)
+    else:
+        page.get_by_text(" · batch ").first.wait_for(timeout=120_000)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Home", exact=True).click()
+        deadline = time.perf_counter() + RUN_SECONDS
+        while (record := newest_record(home, before)) is None or record["state"] != "finished":
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the unwatched run did not finish within {RUN_SECONDS} s")
+            time.sleep(0.2)
+    wall = time.perf_counter() - started
+    browser_seconds, server_seconds = total_cpu(browsers) - browser_cpu, cpu_seconds(server_pid) - server_cpu
+    changes = page.evaluate("window.progressChanges || []") if watched else []
+    while (record := newest_record(home, before)) is None or record["state"] != "finished":
+        time.sleep(0.2)  # The page says finished a moment before the final record is on disk.
+    span = (changes[-1] - changes[0]) / 1000 if len(changes) > 1 else 0
+    return Measured(steady_seconds(record), browser_seconds / wall, server_seconds / wall,
+                    (len(changes) - 1) / span if span else None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--app-root", type=Path, default=REPOSITORY)
+    arguments = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        home, port = Path(folder), free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start_server(arguments.app_root.resolve(), home, port, home / "server.log")
+        try:
+            wait_until_healthy(url, server, home / "server.log")
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                train_once(page, url, home, server.pid, 2, watched=True)  # Warms the worker; not counted.
+                pairs = []
+                for repeat in range(arguments.repeats):
+                    watched = train_once(page, url, home, server.pid, arguments.epochs, watched=True)
+                    unwatched = train_once(page, url, home, server.pid, arguments.epochs, watched=False)
+                    pairs.append((watched, unwatched))
+                    print(f"repeat {repeat + 1}: " + describe(watched, unwatched), flush=True)
+                browser.close()
+        finally:
+            stop_server(server)
+    print(f"median of {len(pairs)}: " + describe(
+        Measured(*(statistics.median(getattr(watched, name) for watched, _ in pairs) for name in
+                   ("steady_epoch_seconds", "browser_cores", "server_cores")),
+                 statistics.median(watched.updates_per_second or 0 for watched, _ in pairs)),
+        Measured(*(statistics.median(getattr(unwatched, name) for _, unwatched in pairs) for name in
+                   ("steady_epoch_seconds", "browser_cores", "server_cores")), None)))
+
+
+def describe(watched: Measured, unwatched: Measured) -> str:
+    updates = "–" if watched.updates_per_second is None else f"{watched.updates_per_second:.1f}"
+    return (f"steady epoch watched {watched.steady_epoch_seconds * 1000:.0f} ms, unwatched "
+            f"{unwatched.steady_epoch_seconds * 1000:.0f} ms, ratio "
+            f"{watched.steady_epoch_seconds / unwatched.steady_epoch_seconds:.2f}; browser while watching "
+            f"{watched.browser_cores:.2f} cores (unwatched {unwatched.browser_cores:.2f}); server "
+            f"{watched.server_cores:.1%} of a core watched, {unwatched.server_cores:.1%} unwatched (per page: "
+            f"{watched.server_cores - unwatched.server_cores:.1%}); {updates} updates a second")
+
+
+if __name__ == "__main__":
+    main()
