@@ -2,12 +2,13 @@
 
 Both sides train the same preset on the same data with the same seed, alternating, several times, each in a process
 of its own as a run now is. The Keras Lab side starts a run through `RunRegistry`, which hands it to a warm worker
-process (the live-history callback on every batch, its record written every epoch, checkpoints, TensorBoard
-scalars, its history sent to this process a few times a second) while this process reads snapshots as often as
-the Train page redraws. The bare side runs `model.fit(verbose=0)` in a fresh process (`--bare`), with one callback
-that only notes when epochs begin and end, the least needed to time an epoch. The first epoch (tracing) is left
-out; the script prints, for each preset, the median ratio of the steady-state epoch times (target: at most 1.03)
-and the ratio of whole-run wall times, checkpoints included.
+process (the live-history callback on every batch, its record rewritten at most once a second, checkpoints,
+TensorBoard scalars, its history sent to this process a few times a second, on the backend and with the steps per
+call that `core.training.execution` chooses) while this process reads snapshots as often as the Train page
+redraws. The bare side runs `model.fit(verbose=0)` in a fresh process (`--bare`) on the same backend with Keras's
+defaults, with one callback that only notes when epochs begin and end, the least needed to time an epoch. The
+first epoch (tracing) is left out; the script prints, for each preset, the median ratio of the steady-state epoch
+times (target: at most 1.03) and the ratio of whole-run wall times, checkpoints included.
 
     python benchmarks/overhead.py [--presets mnist-dense512,mnist-cnn-4conv] [--epochs N] [--repeats 7]
 
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.data.catalogue import load_dataset  # noqa: E402
 from core.models.presets import Preset, get_preset  # noqa: E402
 from core.models.spec import TrainingConfig  # noqa: E402
+from core.training.execution import backend_for  # noqa: E402
 from core.training.registry import RunRegistry  # noqa: E402
 from core.training.run import RunState  # noqa: E402
 from core.training.storage import RunStorage  # noqa: E402
@@ -79,7 +81,8 @@ def bare_fit(preset: Preset, config: TrainingConfig) -> dict[str, float]:
     """Median steady-state epoch seconds (and the fit's wall time) of a plain `model.fit` in a process of its own."""
     command = [sys.executable, __file__, "--bare", preset.name, str(config.epochs), str(config.batch_size),
                str(config.seed)]
-    finished = subprocess.run(command, capture_output=True, text=True, check=True)
+    environment = {**os.environ, "KERAS_BACKEND": backend_for(preset.spec)}  # The backend the run trains on.
+    finished = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
     return json.loads(finished.stdout.splitlines()[-1])
 
 

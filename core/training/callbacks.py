@@ -37,8 +37,10 @@ class LiveHistoryCallback(keras.callbacks.Callback):
     """Records numbers into a `RunHistory` and honours stop, pause and resume; never touches the UI.
 
     It is `async_safe`: Keras runs its batch-end hook on helper threads, so recording a batch does not hold up
-    the next training step (a stop is therefore seen within a batch or two, never later than the epoch's end).
-    The batch-begin hook is always called in the training thread: that is where a paused run waits.
+    the next training step. The batch-begin hook is always called in the training thread: that is where a paused
+    run waits and a stop is honoured (at the next step). The batch-end hook never touches `self.model`: on JAX,
+    that property copies the training state back into the model, which from a helper thread races the step in
+    progress ("Array has been deleted").
     """
 
     async_safe = True
@@ -56,8 +58,14 @@ class LiveHistoryCallback(keras.callbacks.Callback):
         self.epoch_listener = on_epoch_end
         self.resumed = resumed
         self._epoch_started_at = 0.0
+        self._steps_per_call = 1
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._steps_per_call = self.model.steps_per_execution
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if self.stop_requested is not None and self.stop_requested.is_set():
+            self.model.stop_training = True
         if self.resumed is None or self.resumed.is_set():
             return
         paused_at = time.perf_counter()
@@ -74,12 +82,10 @@ class LiveHistoryCallback(keras.callbacks.Callback):
         logs = logs or {}
         loss = float(logs.get("loss", math.nan))
         # With steps_per_execution, `batch` is the last step of a call, counted as if every call were whole.
-        first = batch - self.model.steps_per_execution + 1
+        first = batch - self._steps_per_call + 1
         steps = min(batch + 1, self.history.batches_per_epoch) - first
         step = (self.history.current_epoch - 1) * self.history.batches_per_epoch + first
         self.history.record_batch(step, loss, optional_float(logs.get("accuracy")), steps)
-        if self.stop_requested is not None and self.stop_requested.is_set():
-            self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if not self.history.epoch_is_whole():
@@ -108,8 +114,8 @@ class DecisionRegionsCallback(keras.callbacks.Callback):
 
     It reports after epoch 1, after every epoch that is a multiple of `every_epochs` (5, 10, 15, ... by default)
     and at least `every_seconds` after the last report, and when training ends, unless the last epoch was just
-    reported (a page redraws twice a second; the spiral's epochs take milliseconds). Epochs are counted as Keras counts them,
-    so a run continued with `initial_epoch` goes on from where it stopped. The grid is computed once; each report
+    reported (a page redraws twice a second; the spiral's epochs take milliseconds). Epochs are counted as Keras
+    counts them, so a run continued with `initial_epoch` goes on from where it stopped. The grid is computed once; each report
     costs one model call. The listener is called on the training thread and must not touch the UI itself.
     """
 

@@ -25,17 +25,24 @@ noisy batch (an epoch's first step alone is not judged)."""
 CHANCE_MARGIN = 1.2
 """An accuracy at most this many times chance (1 / number of classes) is no better than guessing: 12% for ten
 digits, 60% for two classes. A model that diverged and then froze predicts one class, which scores chance."""
+EPOCH_GROWN_FACTOR = 3.0
+"""A whole epoch's loss this many times its start has diverged, whatever the accuracy. Keras on JAX clips the
+cross-entropy's probabilities, so there a diverged loss saturates (below -ln 1e-7, about 16) where TensorFlow's
+explodes: SGD at 1000 on MNIST ended its first epoch at 12.8, 5.4 times its start of 2.37, with 18% accuracy.
+Healthy runs never rose above 1.02 times their first loss (see EXPLODED_FACTOR)."""
 GROWN_AT_CHANCE_FACTOR = 2.0
 """With an accuracy at guessing level, a loss this many times its start has grown, not merely failed to fall: the
 presets' healthy runs sat at chance for up to 38 epochs (the alphabet LSTM) with a loss within 1% of their first
 one. Checked on whole epochs only, whose numbers are averaged over every batch."""
 
 
-def divergence(loss: float, start_loss: float | None, accuracy: float | None = None, classes: int = 0) -> str | None:
+def divergence(loss: float, start_loss: float | None, accuracy: float | None = None, classes: int = 0,
+               whole_epoch: bool = False) -> str | None:
     """Why these numbers mean the run diverged, in words ('the loss became nan'); None when they look healthy.
 
     `start_loss` is the run's first loss (None while it is not known yet: only NaN and infinity count then);
-    `accuracy` and `classes` are given for a whole epoch, to spot a loss that grows at guessing level.
+    `accuracy` and `classes` are given for a whole epoch (`whole_epoch`), to spot a loss that grows at guessing
+    level, or one that stayed far above its start for the whole epoch.
     """
     if math.isnan(loss) or math.isinf(loss):
         return f"the loss became {loss}"
@@ -47,6 +54,8 @@ def divergence(loss: float, start_loss: float | None, accuracy: float | None = N
     at_chance = accuracy is not None and classes >= 2 and accuracy <= CHANCE_MARGIN / classes
     if at_chance and loss > GROWN_AT_CHANCE_FACTOR * start_loss:
         return f"{grown} while the accuracy stayed at guessing level ({accuracy:.1%} with {classes} classes)"
+    if whole_epoch and loss > EPOCH_GROWN_FACTOR * start_loss:
+        return f"{grown} over a whole epoch, more than {EPOCH_GROWN_FACTOR:g} times its starting value"
     return None
 
 
@@ -68,36 +77,52 @@ class DivergenceCallback(keras.callbacks.Callback):
         self.start_loss = start_loss
         self.learns_start = learns_start and start_loss is None
         self.failure: str | None = None
+        self._reason: str | None = None
         self._first_epoch: int | None = None
         self._epoch = 0
+        self._steps_per_call = 1
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._steps_per_call = self.model.steps_per_execution
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._epoch = epoch
         if self._first_epoch is None:
             self._first_epoch = epoch
 
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self._stop_if_diverged()
+
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """On a helper thread: judges the numbers only, and leaves stopping to the training thread (on JAX, touching
+        `self.model` here would race the step in progress; see `LiveHistoryCallback`)."""
         loss = float((logs or {}).get("loss", math.nan))
         first_epoch = self._epoch == self._first_epoch
-        if batch == 0 and first_epoch and self.learns_start:
+        if batch < self._steps_per_call and first_epoch and self.learns_start:  # The first call's end.
             self.start_loss = loss
-        if batch > 0 or first_epoch:  # A later epoch's first step is one batch alone: too noisy to judge.
-            self._check(divergence(loss, self.start_loss))
+        if batch >= self._steps_per_call or first_epoch:  # A later epoch's first step alone is too noisy to judge.
+            self._reason = self._reason or divergence(loss, self.start_loss)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         accuracy = logs.get("accuracy")
-        self._check(divergence(float(logs.get("loss", math.nan)), self.start_loss,
-                               None if accuracy is None else float(accuracy), self.classes))
+        self._reason = self._reason or divergence(float(logs.get("loss", math.nan)), self.start_loss,
+                                                  None if accuracy is None else float(accuracy), self.classes,
+                                                  whole_epoch=True)
+        self._stop_if_diverged()
 
-    def _check(self, reason: str | None) -> None:
-        if reason is None or self.failure is not None:
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._stop_if_diverged()  # A last step's numbers arrive after the last batch began.
+
+    def _stop_if_diverged(self) -> None:
+        if self._reason is None or self.failure is not None:
             return
         rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        smaller = readable_number(rate / RETRY_FACTOR)
         self.failure = (
-            f"in epoch {self._epoch + 1} {reason}: training diverged. The learning rate ({readable_number(rate)}) is "
-            f"too high for {type(self.model.optimizer).__name__}: each step overshoots, so the loss climbs instead "
-            f"of falling. Try one ten times smaller ({readable_number(rate / RETRY_FACTOR)}), or scale the inputs "
-            "to [0, 1] if they are large."
+            f"in epoch {self._epoch + 1} {self._reason}: training diverged. The learning rate "
+            f"({readable_number(rate)}) is too high for {type(self.model.optimizer).__name__}: each step overshoots, "
+            f"so the loss climbs instead of falling. Try one ten times smaller ({smaller}), or scale the inputs to "
+            "[0, 1] if they are large."
         )
         self.model.stop_training = True

@@ -5,8 +5,8 @@ On a CPU, Keras on JAX launches a step for a fraction of what TensorFlow's per-s
 so Dense and recurrent models train several times faster on it (the spiral ten times, the MNIST MLP twice), while
 its convolutions are several times slower than TensorFlow's oneDNN kernels (the 2-conv MNIST CNN six times). So a
 model with convolution or pooling layers trains on TensorFlow and every other model on JAX. On JAX, an epoch of a
-few steps (the spiral's 6, the alphabet's 23 windows of one) runs as one call (`steps_per_execution`), which halves
-what is left of the per-step cost; its steps then report their numbers together at the group's end.
+few tiny steps (the spiral's 6, the alphabet's 23 windows of one) runs as one call (`steps_per_execution`), which
+halves what is left of the per-step cost; its steps then report their numbers together at the call's end.
 TensorFlow gains nothing from that here (measured), so it keeps one step per call, as Keras does by default.
 
 Nothing here imports Keras: the server chooses the worker process (whose backend is fixed at its start) by it.
@@ -25,8 +25,12 @@ from core.settings import backend_choice
 IMAGE_LAYERS = frozenset({"Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D"})
 """Layers whose kernels are faster on TensorFlow's CPU backend than on JAX's."""
 MAX_GROUPED_STEPS = 32
-"""An epoch of at most this many steps runs as one call on JAX; longer ones keep a step per call, since the curves
-are drawn per step and the first epoch compiles all the group's steps unrolled."""
+"""An epoch of at most this many tiny steps runs as one call on JAX; longer ones keep a step per call, since the
+curves are drawn per step and the first epoch compiles all the group's steps unrolled."""
+TINY_STEP = 1_000_000
+"""A step of at most this many weights times examples (the spiral's 83 weights at batch 50, the alphabet LSTM's
+5,274 at batch 1) costs less than launching it, so grouping its epoch's steps pays; the MNIST MLP's 407,050
+weights at batch 128 do not (and its per-batch curve keeps every batch)."""
 
 
 def jax_installed() -> bool:
@@ -42,11 +46,13 @@ def backend_for(spec: ModelSpec) -> str:
     return chosen if chosen == "tensorflow" or jax_installed() else "tensorflow"
 
 
-def steps_per_execution(backend: str, batches_per_epoch: int) -> int:
-    """Steps per call on `backend` for an epoch of `batches_per_epoch` steps."""
+def steps_per_execution(backend: str, batches_per_epoch: int, step_size: int) -> int:
+    """Steps per call on `backend` for an epoch of `batches_per_epoch` steps of `step_size` weights times examples:
+    the whole epoch at once for a short epoch of tiny steps on JAX, else one step per call."""
     if batches_per_epoch < 1:
         raise ValueError(f"an epoch has at least one step, not {batches_per_epoch}.")
-    return batches_per_epoch if backend == "jax" and batches_per_epoch <= MAX_GROUPED_STEPS else 1
+    tiny = step_size <= TINY_STEP and batches_per_epoch <= MAX_GROUPED_STEPS
+    return batches_per_epoch if backend == "jax" and tiny else 1
 
 
 def use_backend_for(spec: ModelSpec) -> None:

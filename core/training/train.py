@@ -87,10 +87,10 @@ def hardware_summary() -> str:
             f"Keras {keras.__version__} on {keras.backend.backend()}")
 
 
-def group_steps(model: keras.Model, batches_per_epoch: int) -> None:
-    """Run as many steps per call as `core.training.execution` chooses for this backend and epoch. Set on the model
-    rather than compiled in, so its saved compile settings stay Keras's defaults wherever it is loaded."""
-    steps = steps_per_execution(keras.backend.backend(), batches_per_epoch)
+def group_steps(model: keras.Model, batches_per_epoch: int, batch_size: int) -> None:
+    """Run as many steps per call as `core.training.execution` chooses for this backend, epoch and model. Set on
+    the model rather than compiled in, so its saved compile settings stay Keras's defaults wherever it is loaded."""
+    steps = steps_per_execution(keras.backend.backend(), batches_per_epoch, model.count_params() * batch_size)
     if model.steps_per_execution != steps:
         model.steps_per_execution = steps
         model.make_train_function(force=True)
@@ -131,7 +131,7 @@ def train_model(
         model = build_model(spec, dataset.input_shape, dataset.num_classes)
     first_losses = history.snapshot().batch_losses[:1]  # A continued run is still compared with where it began.
     batches_per_epoch = math.ceil(fitted_examples / config.batch_size)
-    group_steps(model, batches_per_epoch)
+    group_steps(model, batches_per_epoch, config.batch_size)
     history.begin(config.epochs, batches_per_epoch)
     guard = DivergenceCallback(dataset.num_classes, first_losses[0] if first_losses else None,
                                learns_start=not continuing)

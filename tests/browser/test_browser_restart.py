@@ -5,24 +5,10 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
-from browser_support import free_port, healthy, set_epochs
-from conftest import REPOSITORY, wait_until
-
-
-def start_server(port: int, home: Path, log: Path) -> subprocess.Popen:
-    """`streamlit run` in a process group of its own, as a deployment runs it: killing the group kills its workers."""
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
-    with open(log, "a") as output:
-        server = subprocess.Popen(command, cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "KERAS_LAB_HOME": str(home)}, start_new_session=True)
-    wait_until(lambda: healthy(f"http://127.0.0.1:{port}") or server.poll() is not None, timeout=60, every=0.2)
-    assert server.poll() is None, log.read_text()
-    return server
+from browser_support import free_port, set_epochs, start_server
+from conftest import wait_until
 
 
 def checkpointed_epochs(home: Path) -> int:

@@ -72,7 +72,7 @@ def test_learning_rate_schedules_are_recorded_epoch_by_epoch(schedule, expected)
 
 
 def test_a_paused_run_trains_no_further_until_resumed(tmp_path):
-    run = start_spiral(RunRegistry(RunStorage(tmp_path)), epochs=400)
+    run = start_spiral(RunRegistry(RunStorage(tmp_path)), epochs=5000)
     wait_until(lambda: epochs_done(run) >= 2, timeout=60, every=0.02)
     assert run.pause() and run.state is RunState.PAUSED
     time.sleep(0.5)  # Long enough for the batch in progress to end.
@@ -114,7 +114,7 @@ def test_continuing_a_run_carries_on_its_curves_and_its_optimizer(tmp_path):
 
 def test_a_run_stopped_halfway_continues_from_its_last_whole_epoch(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
-    run = start_spiral(registry, epochs=400)
+    run = start_spiral(registry, epochs=5000)
     wait_until(lambda: epochs_done(run) >= 2, timeout=60, every=0.02)
     run.request_stop()
     wait_until(lambda: not run.is_active)
@@ -145,7 +145,7 @@ def test_continuing_needs_a_whole_number_of_epochs_and_a_settled_run(tmp_path, m
     wait_until(lambda: not run.is_active)
     with pytest.raises(ValueError, match="continue for a whole number of epochs"):
         registry.continue_run(run, "tester", more)
-    busy = start_spiral(registry, epochs=400, owner="other")
+    busy = start_spiral(registry, epochs=5000, owner="other")
     with pytest.raises(ValueError, match="only a finished, stopped or interrupted run can continue; this one is"):
         registry.continue_run(busy, "other", 1)
     busy.request_stop()
@@ -170,7 +170,7 @@ def test_a_run_whose_saved_model_is_damaged_fails_to_continue_and_says_why(tmp_p
 
 def test_a_run_nobody_watches_is_stopped_and_kept_while_a_watched_one_trains_on(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path), orphan_seconds=1.0)
-    watched, forgotten = start_spiral(registry, epochs=400), start_spiral(registry, epochs=400, owner="gone")
+    watched, forgotten = start_spiral(registry, epochs=5000), start_spiral(registry, epochs=5000, owner="gone")
     deadline = time.monotonic() + 60.0
     while forgotten.is_active or time.monotonic() < deadline - 56.0:  # At least 4 s; a cold worker may take longer.
         assert time.monotonic() < deadline, "the forgotten run was never stopped"
@@ -199,7 +199,7 @@ def test_a_refused_continuation_leaves_the_run_as_it_was(tmp_path):
     registry = RunRegistry(RunStorage(tmp_path))
     run = start_spiral(registry, epochs=1)
     wait_until(lambda: not run.is_active)
-    busy = start_spiral(registry, epochs=400)
+    busy = start_spiral(registry, epochs=5000)
     with pytest.raises(ValueError, match="you already have a run training"):
         registry.continue_run(run, "tester", 2)
     assert run.state is RunState.FINISHED
