@@ -68,12 +68,12 @@ def _smooth_with_gaps(values: np.ndarray, weight: float) -> np.ndarray:
 
 def drawn_batches(values: np.ndarray, max_points: int = MAX_BATCH_POINTS) -> np.ndarray:
     """The indexes of the batches a curve draws: all of them while there are at most `max_points`; else each of
-    `max_points // 2` equal buckets gives its lowest and highest batch, in step order. The last batch is always
-    drawn."""
+    `(max_points - 1) // 2` equal buckets gives its lowest and highest batch, in step order. The last batch is
+    always drawn."""
     count = len(values)
     if count <= max_points:
         return np.arange(count)
-    buckets = max_points // 2
+    buckets = (max_points - 1) // 2
     size = math.ceil(count / buckets)
     padded = np.full(buckets * size, np.nan)
     padded[:count] = values
