@@ -12,6 +12,7 @@ from core.training.history import samples_per_second
 from core.training.run import RunState, TrainingRun
 from dashboard.figures.training_curves import training_curve
 from dashboard.live import built_once_per_version
+from dashboard.live_plot import live_plot
 from dashboard.views.decision_regions import show_regions
 from dashboard.views.run_status import describe_run
 
@@ -49,7 +50,11 @@ def draw_run(run: TrainingRun) -> None:
     version = (run.run_id, snapshot.steps_done, len(snapshot.epochs), snapshot.batches_per_epoch)
     for column, metric in ((loss_column, "loss"), (accuracy_column, "accuracy")):
         figure = built_once_per_version(f"{metric}_curve", version, lambda: training_curve(snapshot, metric))
-        column.plotly_chart(figure, width="stretch", key=f"{metric}_curve")
+        with column:
+            if run.is_active:  # Redrawn twice a second: in place (see `dashboard.live_plot`).
+                live_plot(figure, key=f"live_{metric}_curve")
+            else:
+                st.plotly_chart(figure, width="stretch", key=f"{metric}_curve")
     points = loaded_dataset(run.dataset_name)
     if run.regions is not None and points is not None:
         show_regions(run.regions, points, key="live_regions")

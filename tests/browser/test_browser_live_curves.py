@@ -1,6 +1,6 @@
-"""The Train page's curves in a real browser: they grow while the run trains, and when it ends they are exactly the
-run's saved history, every epoch point and the last batch, with a long run's batches bucketed (the harness is in
-`browser_support.py`)."""
+"""The Train page's curves in a real browser: they grow while the run trains (drawn in place, in frames of their
+own), and when it ends they are exactly the run's saved history, every epoch point and the last batch, with a long
+run's batches bucketed (the harness is in `browser_support.py`)."""
 
 import json
 import signal
@@ -11,15 +11,26 @@ from conftest import wait_until
 
 EPOCHS = 60
 """The default MNIST MLP: 32 batches an epoch, so 1,920 batches, more than a curve draws (400)."""
-CURVES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).slice(0, 2).map(plot => plot._fullData.map(
+TRACES = """plot => plot._fullData.map(
     trace => ({name: trace.name, x: Array.from(trace.x), y: Array.from(trace.y, value => value === null ? NaN : value)})
-))"""
+)"""
+CURVES = f"() => Array.from(document.querySelectorAll('.js-plotly-plot')).slice(0, 2).map({TRACES})"
+LIVE_CURVE = f"() => {{ const plot = document.getElementById('plot'); return plot && plot._fullData ? ({TRACES})(plot) : []; }}"
+
+
+def by_name(chart: list[dict]) -> dict[str, dict[str, list[float]]]:
+    return {trace["name"]: trace for trace in chart}
 
 
 def curves(page) -> list[dict[str, dict[str, list[float]]]]:
     """The loss and accuracy charts as Plotly drew them (its `_fullData`: NumPy arrays arrive as typed arrays, which
     only that holds decoded): each trace's points by trace name."""
-    return [{trace["name"]: trace for trace in chart} for chart in page.evaluate(CURVES)]
+    return [by_name(chart) for chart in page.evaluate(CURVES)]
+
+
+def live_curves(page) -> list[dict[str, dict[str, list[float]]]]:
+    """The same while the run trains, when each curve is drawn in its own frame (see `dashboard.live_plot`)."""
+    return [by_name(frame.evaluate(LIVE_CURVE)) for frame in page.frames if "live_plot" in frame.url]
 
 
 def test_the_curves_grow_while_training_and_end_equal_to_the_saved_history(browser, tmp_path):
@@ -36,7 +47,7 @@ def test_the_curves_grow_while_training_and_end_equal_to_the_saved_history(brows
         finished = page.get_by_text("finished, test accuracy")
         while not finished.count():
             assert time.monotonic() < deadline, "the run did not finish within 300 s"
-            charts = curves(page) if page.get_by_text(" · batch ").count() else []
+            charts = live_curves(page) if page.get_by_text(" · batch ").count() else []
             if charts and "per batch" in charts[0]:
                 batches_seen.add(charts[0]["per batch"]["x"][-1])
             time.sleep(0.2)
