@@ -1,7 +1,8 @@
 """Benchmarks started from the dashboard: one at a time per server, in a thread beside the page.
 
 Timings are only honest when nothing else competes for the machine, so a second visitor's benchmark is refused
-with a message rather than run alongside the first. Each finished result is saved in the `ResultStore`.
+with a message rather than run alongside the first. A benchmark comparing backends measures one plan per backend,
+one after the other; each finished result is saved in the `ResultStore`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from core.benchmark.plan import BenchmarkPlan
 from core.benchmark.results import BenchmarkResult
@@ -18,13 +20,15 @@ from core.benchmark.store import ResultStore
 
 @dataclass
 class BenchmarkJob:
-    """One benchmark: its plan, how far it got, and its result or the reason it has none."""
+    """One benchmark: its plans (one per backend compared, measured in turn), how far it got, and a result per plan
+    measured or the reason it stopped."""
 
     owner: str
-    plan: BenchmarkPlan
+    plans: tuple[BenchmarkPlan, ...]
     started_at: float = field(default_factory=time.time)
+    plan_index: int = 0
     progress: BenchmarkProgress | None = None
-    result: BenchmarkResult | None = None
+    results: list[BenchmarkResult] = field(default_factory=list)
     error: str = ""
     cancel: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
@@ -32,6 +36,16 @@ class BenchmarkJob:
     @property
     def is_running(self) -> bool:
         return not self.done.is_set()
+
+    @property
+    def fraction_done(self) -> float:
+        """How much of all its plans' measurements is done, from 0 to 1."""
+        progress = self.progress
+        if progress is None:
+            return 0.0
+        within = (progress.measurement_index + progress.epoch / max(progress.epochs, 1)) / max(
+            progress.measurements_total, 1)
+        return min(1.0, (self.plan_index + within) / len(self.plans))
 
 
 class BenchmarkJobs:
@@ -42,8 +56,10 @@ class BenchmarkJobs:
         self._lock = threading.Lock()
         self._latest: dict[str, BenchmarkJob] = {}
 
-    def start(self, owner: str, plan: BenchmarkPlan) -> BenchmarkJob:
-        """Start the plan in a background thread; a ValueError when another benchmark is measuring now."""
+    def start(self, owner: str, plans: Sequence[BenchmarkPlan]) -> BenchmarkJob:
+        """Measure the plans in turn in a background thread; a ValueError when another benchmark is measuring now."""
+        if not plans:
+            raise ValueError("choose at least one backend to measure.")
         with self._lock:
             running = [job for job in self._latest.values() if job.is_running]
             if running:
@@ -51,7 +67,7 @@ class BenchmarkJobs:
                 raise ValueError("your benchmark is still measuring: wait for it or cancel it." if mine else
                                  "another visitor's benchmark is measuring this machine now, and two at once would "
                                  "slow each other down: try again in a minute.")
-            job = BenchmarkJob(owner, plan)
+            job = BenchmarkJob(owner, tuple(plans))
             self._latest[owner] = job
         threading.Thread(target=self._measure, args=(job,), daemon=True, name=f"benchmark-{owner[:8]}").start()
         return job
@@ -61,9 +77,14 @@ class BenchmarkJobs:
 
     def _measure(self, job: BenchmarkJob) -> None:
         try:
-            job.result = run_benchmark(job.plan, on_progress=lambda progress: setattr(job, "progress", progress),
+            for index, plan in enumerate(job.plans):
+                if job.cancel.is_set():
+                    break
+                job.plan_index = index
+                result = run_benchmark(plan, on_progress=lambda progress: setattr(job, "progress", progress),
                                        cancel=job.cancel)
-            self.store.save(job.result)
+                self.store.save(result)
+                job.results.append(result)
         except Exception as error:  # Whatever went wrong ends this job with words; the server lives on.
             job.error = f"{type(error).__name__}: {error}" if not isinstance(error, ValueError) else str(error)
         finally:

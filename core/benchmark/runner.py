@@ -88,7 +88,7 @@ def run_benchmark(plan: BenchmarkPlan, on_progress: Callable[[BenchmarkProgress]
         progress(len(measurement.epoch_seconds), "done" if measurement.ok else f"failed: {measurement.failure}")
     return BenchmarkResult(
         result_id=new_run_id(), created_at=time.time(), source="measured",
-        label=result_label(plan.model, measurements, report), model=plan.model,
+        label=result_label(plan.model, measurements, report, plan.backend), model=plan.model,
         spec=json.loads(plan.spec.to_json()), data=data.description, epochs=plan.epochs, backend=plan.backend,
         versions=library_versions(plan.backend, versions), hardware=hardware(report),
         measurements=tuple(measurements), note=plan_note(plan),
@@ -271,10 +271,11 @@ def library_versions(backend: str, versions: dict[str, str]) -> dict[str, str]:
             backend: versions[backend], "numpy": importlib.metadata.version("numpy")}
 
 
-def result_label(model: str, measurements: Sequence[Measurement], report: DeviceReport | None) -> str:
-    """"mnist-dense512 on AMD EPYC (2 cores)", with the GPU named when one was measured."""
+def result_label(model: str, measurements: Sequence[Measurement], report: DeviceReport | None, backend: str) -> str:
+    """"mnist-dense512 on AMD EPYC (2 cores), jax", with the GPU named when one was measured: results of one
+    model on two backends, compared side by side, are told apart by it."""
     label = f"{model} on {cpu_name()} ({cpu_cores()} cores)"
     gpu_names = sorted({gpu.name for gpu in report.gpus}) if report is not None else []
     if gpu_names and any(is_gpu_device(measurement.device) and measurement.ok for measurement in measurements):
         label += " and " + ", ".join(gpu_names)
-    return label
+    return f"{label}, {backend}"

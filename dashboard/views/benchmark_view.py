@@ -28,6 +28,8 @@ from dashboard.resources import benchmark_jobs
 from dashboard.session import selected_preset, session_owner, working_spec
 
 BATCH_SIZES = (32, 64, 128, 256, 512, 1024)
+COMPARED_BACKENDS = ("jax", "tensorflow")
+"""Measured side by side by default: the two backends Keras Lab chooses between for a run."""
 BUILT_MODEL = "the model on Build"
 BATCH_KEY, IMPORT_KEY = "benchmark_batch", "benchmark_import"
 
@@ -57,7 +59,7 @@ def plan_form(report: DeviceReport) -> None:
         model = model_column.selectbox("Model", [*trainable, BUILT_MODEL], index=trainable.index("mnist-dense512"))
         devices = device_column.multiselect("Devices", device_options(report), default=device_options(report))
         batch_sizes = batch_column.multiselect("Batch sizes", BATCH_SIZES, default=[128])
-        epochs_column, examples_column, data_column, backend_column = st.columns(4)
+        epochs_column, examples_column, data_column, backend_column = st.columns([1, 1, 1, 1.4])  # Two tags fit.
         epochs = epochs_column.number_input("Epochs", min_value=2, max_value=50, value=3,
                                             help="The first epoch also traces and compiles the model, so it is "
                                                  "reported apart; the median of the others is the epoch time.")
@@ -66,7 +68,10 @@ def plan_form(report: DeviceReport) -> None:
         data = data_column.radio("Data", ("dataset", "random"), horizontal=True,
                                  help="Random arrays of the same shape time the same arithmetic without the data.")
         installed = [name for name, version in report.backends.items() if version != "not installed"]
-        backend = backend_column.selectbox("Backend", installed or ["tensorflow"])
+        backends = backend_column.multiselect(
+            "Backends", installed or ["tensorflow"], default=[name for name in COMPARED_BACKENDS if name in installed],
+            help="Each one measured in turn, side by side below: Keras Lab trains a model on the one that is faster "
+                 "for it (JAX for Dense and recurrent models, TensorFlow for convolutions, on a CPU).")
         steps, jit, mixed = st.columns(3)
         steps_per_execution = steps.number_input("steps_per_execution", min_value=1, max_value=1000, value=1,
                                                  help="Batches run per call into the framework: helps small models.")
@@ -78,11 +83,12 @@ def plan_form(report: DeviceReport) -> None:
     try:
         spec = working_spec() if model == BUILT_MODEL else PRESETS[model].spec
         dataset = selected_preset().dataset_name if model == BUILT_MODEL else PRESETS[model].dataset_name
-        plan = BenchmarkPlan(model="custom spec" if model == BUILT_MODEL else model, spec=spec, dataset=dataset,
-                             devices=tuple(devices), batch_sizes=tuple(sorted(batch_sizes)), epochs=int(epochs),
-                             backend=backend, steps_per_execution=int(steps_per_execution), jit_compile=jit_compile,
-                             mixed_precision=mixed_precision, data=data, examples=int(examples) or None)
-        benchmark_jobs().start(session_owner(), plan)
+        plans = [BenchmarkPlan(model="custom spec" if model == BUILT_MODEL else model, spec=spec, dataset=dataset,
+                               devices=tuple(devices), batch_sizes=tuple(sorted(batch_sizes)), epochs=int(epochs),
+                               backend=backend, steps_per_execution=int(steps_per_execution),
+                               jit_compile=jit_compile, mixed_precision=mixed_precision, data=data,
+                               examples=int(examples) or None) for backend in backends]
+        benchmark_jobs().start(session_owner(), plans)
     except ValueError as error:
         st.error(f"Not started: {error}", icon=":material/error:")
         return
@@ -94,19 +100,18 @@ def show_job(job: BenchmarkJob) -> None:
     def draw() -> None:
         progress = job.progress
         if job.is_running:
-            fraction, text = 0.0, "starting the first measurement…"
+            text = "starting the first measurement…"
             if progress is not None:
-                fraction = (progress.measurement_index + progress.epoch / max(progress.epochs, 1)) / max(
-                    progress.measurements_total, 1)
-                text = progress.message
-            st.progress(min(fraction, 1.0), text=text)
+                text = f"{job.plans[job.plan_index].backend}: {progress.message}"
+            st.progress(job.fraction_done, text=text)
         elif job.error:
             st.error(f"The benchmark stopped: {job.error}", icon=":material/error:")
-        elif job.result is not None:
-            failed = [row for row in job.result.measurements if row.status != "ok"]
-            line = f"Measured {len(job.result.measurements) - len(failed)} of {len(job.result.measurements)}"
-            st.success(f"{line}: saved as '{job.result.label}'." + (f" {len(failed)} failed, see the table."
-                                                                     if failed else ""), icon=":material/check:")
+        elif job.results:
+            rows = [row for result in job.results for row in result.measurements]
+            failed = [row for row in rows if row.status != "ok"]
+            saved = " and ".join(f"'{result.label}'" for result in job.results)
+            st.success(f"Measured {len(rows) - len(failed)} of {len(rows)}: saved as {saved}."
+                       + (f" {len(failed)} failed, see the table." if failed else ""), icon=":material/check:")
 
     draw_live(draw, lambda: job.is_running)
     if job.is_running:

@@ -1,5 +1,6 @@
-"""The Benchmark page through AppTest: this machine described, a real CPU measurement started from the form,
-one benchmark at a time per server, and the quoted reference kept apart from measurements."""
+"""The Benchmark page through AppTest: this machine described, a real CPU measurement on both backends started
+from the form and compared side by side, one benchmark at a time per server, and the quoted reference kept apart
+from measurements."""
 
 import json
 import re
@@ -53,11 +54,13 @@ def test_a_cpu_measurement_runs_from_the_form_and_only_one_runs_at_a_time():
 
     def measured() -> bool:
         app.run()
-        return any(element.value.startswith("Measured 1 of 1") for element in app.success)
+        return any(element.value.startswith("Measured 2 of 2") for element in app.success)
 
-    wait_until(measured, timeout=180, every=0.5)
+    wait_until(measured, timeout=300, every=0.5)
     names = [name for name, _ in bar_traces(app)]
     assert names and all("(measured here)" in name for name in names), "an MLP is not charted against a CNN's figures"
+    assert [name.split(" (")[-2].rsplit(", ", 1)[-1] for name in names] == ["tensorflow", "jax"], (
+        "the two backends side by side, the one measured last first")
     compared = next(widget for widget in app.multiselect if widget.label == "Results to compare")
     compared.select(next(option for option in compared.options if "(reference, quoted)" in option)).run()
     assert "These are different models (mnist-cnn-4conv, mnist-dense512)" in app.warning[-1].value
