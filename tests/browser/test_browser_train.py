@@ -5,6 +5,7 @@ rate far too high ends in an explanation, a readable loss axis and a retry (the 
 import re
 
 from browser_support import choose, set_epochs
+from conftest import wait_until
 
 OVERFLOWS = "input => input.scrollWidth > input.clientWidth"
 EIGHT_RATES = "0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001, 0.00003"
@@ -46,6 +47,7 @@ def test_a_learning_rate_of_1000_explains_itself_on_a_log_axis_and_offers_a_retr
     page.get_by_text(re.compile(r"training diverged\. The learning rate \(1000\) is too high for SGD")).first.wait_for(
         timeout=180_000)
     page.get_by_role("button", name="Retry with learning rate 100").wait_for()
+    wait_until(lambda: page.evaluate(LOSS_AXIS) is not None, timeout=30)  # Streamlit's chart, once the run settled.
     axis_type, ticks = page.evaluate(LOSS_AXIS)
     assert axis_type == "log" and "1 million" in ticks
     assert page.get_by_test_id("stException").count() == 0
