@@ -17,16 +17,20 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
+sys.path.insert(0, str(REPOSITORY / "benchmarks"))
+
+from dashboard_server import free_port, start_server, stop_server, wait_until_healthy  # noqa: E402
 
 from core.models.presets import get_preset  # noqa: E402
 from core.models.spec import TrainingConfig  # noqa: E402
@@ -89,15 +93,13 @@ def browser_first_points(repeats: int) -> list[float]:
     """Seconds from the click on Start until the Train page shows a batch, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    port = 8765
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-                               "--server.headless", "true"], cwd=REPOSITORY, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    home = Path(tempfile.mkdtemp(prefix="keras-lab-latency-"))
+    port = free_port()
+    server = start_server(REPOSITORY, home, port, home / "server.log")
     address = f"http://127.0.0.1:{port}"
     seconds = []
     try:
-        while not _healthy(address):
-            time.sleep(0.2)
+        wait_until_healthy(address, server, home / "server.log")
         with sync_playwright() as playwright:
             page = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"]).new_page()
             for _ in range(repeats):
@@ -113,17 +115,9 @@ def browser_first_points(repeats: int) -> list[float]:
                 seconds.append(time.perf_counter() - started)
                 page.get_by_text(re.compile(r"^finished")).first.wait_for(timeout=120_000)
     finally:
-        server.terminate()
-        server.wait()
+        stop_server(server)
+        shutil.rmtree(home, ignore_errors=True)
     return seconds
-
-
-def _healthy(address: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ Once the run settles, the page draws the curves with `st.plotly_chart` again (St
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import shutil
 import tempfile
@@ -32,7 +33,7 @@ def served_folder() -> Path:
     folder.mkdir(exist_ok=True)
     for source in (COMPONENT_PAGE, PLOTLY_JS):
         target = folder / source.name
-        if not target.exists() or target.stat().st_size != source.stat().st_size:
+        if not target.exists() or not filecmp.cmp(source, target, shallow=False):
             partial = folder / f"{source.name}.partial"
             shutil.copyfile(source, partial)
             partial.replace(target)  # Atomic: a second server starting at once never serves half a file.
