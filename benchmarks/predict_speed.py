@@ -37,7 +37,7 @@ from core.models.presets import get_preset  # noqa: E402
 from core.predict.drawing import preprocess_drawing  # noqa: E402
 from core.predict.inference import predict_one  # noqa: E402
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "main.py")
 
 
 def median_milliseconds(action: Callable[[], object], repeats: int) -> float:

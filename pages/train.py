@@ -5,9 +5,7 @@ import streamlit as st
 from core.models.analysis import analyse_spec
 from core.models.compile_options import smaller_learning_rate
 from core.number_text import readable_number
-from core.training.run import RunState
 from dashboard.address import PAGES_DIRECTORY
-from dashboard.live import REFRESH_SECONDS, WAITING_SECONDS, draw_live
 from dashboard.session import (
     current_run,
     default_training_settings,
@@ -51,8 +49,7 @@ if run is None:
 else:
     if run.preset_name != preset.name:
         st.caption(f"Showing your last run, of `{run.preset_name}`. Start training to run `{preset.name}`.")
-    draw_live(lambda: draw_run(run), lambda: run.is_active,
-              every=lambda: WAITING_SECONDS if run.state is RunState.QUEUED else REFRESH_SECONDS)
+    draw_run(run)
     if run.diverged and run.preset_name == preset.name:
         st.button(f"Retry with learning rate {readable_number(smaller_learning_rate(run.spec.compile))}",
                   icon=":material/replay:", on_click=retry_slower, args=(run, preset))

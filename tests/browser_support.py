@@ -82,6 +82,14 @@ def start_server(port: int, home: Path, log: Path) -> subprocess.Popen:
     return server
 
 
+LIVE_FRAME = 'iframe[title*="live_run"]'
+
+
+def live_view(page):
+    """The Train page's live frame: a run's progress line, curves and speed while it trains (`dashboard.live_run`)."""
+    return page.frame_locator(LIVE_FRAME)
+
+
 def sidebar_link(page, name: str):
     return page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True)
 

@@ -4,7 +4,7 @@ a learner sees it (its text, metrics, buttons, the sidebar's run line, widget ke
 from conftest import REPOSITORY, wait_until
 from streamlit.testing.v1 import AppTest
 
-APP = str(REPOSITORY / "dashboard" / "app.py")
+APP = str(REPOSITORY / "dashboard" / "main.py")
 PAGES = "../pages"
 
 

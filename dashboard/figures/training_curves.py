@@ -28,6 +28,10 @@ MAX_EPOCH_MARKERS = 60
 LOG_LOSS_SPREAD = 100
 """A loss curve whose values spread over this factor or more (a loss that exploded) is drawn on a log axis: on a
 linear one everything but the peak lies flat on zero, and Plotly labels the peak '20B'."""
+X_HEADROOM = 1.02
+"""The x axis ends this much past the last epoch, so that epoch's marker is drawn whole."""
+LOSS_HEADROOM = 1.05
+"""A linear loss axis runs from 0 to this much above the highest loss, which a falling loss leaves in place."""
 MAX_LOSS_TICKS = 8
 """More decades than this are ticked every third one (1, 1000, 1 million, 1 billion), so labels never overlap."""
 
@@ -117,15 +121,20 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
         epoch_losses = [loss for record in snapshot.epochs for loss in (record.loss, record.val_loss)
                         if loss is not None]
         axis = loss_axis([*batch_values[np.isfinite(batch_values)].tolist(), *epoch_losses])
-    return go.Figure({"data": traces, "layout": _curve_layout(metric, json.dumps(axis))}, _validate=False)
+    last_epoch = max(snapshot.total_epochs, len(epochs))
+    layout = _curve_layout(metric, json.dumps(axis), last_epoch)
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
 @functools.lru_cache(maxsize=64)
-def _curve_layout(metric: str, y_axis: str) -> dict[str, object]:
-    """The layout of a metric's curve with the y axis `y_axis` (JSON), checked by Plotly once: the traces are ours
-    and fixed in form, so the figure built from them skips Plotly's checks (`tests/figures` validates both)."""
-    figure = lay_out(go.Figure(), height=320, title=TITLES.get(metric, metric), legend_below=True,
-                     xaxis_title="epoch", uirevision=metric)
+def _curve_layout(metric: str, y_axis: str, last_epoch: int) -> dict[str, object]:
+    """The layout of a metric's curve with the y axis `y_axis` (JSON) and an x axis from 0 to `last_epoch` (the
+    run's planned end, so a live curve grows across a still axis, and the browser redraws only the curve), checked
+    by Plotly once: the traces are ours and fixed in form, so the figure built from them skips Plotly's checks
+    (`tests/figures` validates both)."""
+    x_axis = {"title": {"text": "epoch"}, **({"range": [0, X_HEADROOM * last_epoch]} if last_epoch else {})}
+    figure = lay_out(go.Figure(), height=320, title=TITLES.get(metric, metric), legend_below=True, xaxis=x_axis,
+                     uirevision=metric)
     figure.update_yaxes(json.loads(y_axis))
     return figure.to_dict()["layout"]
 
@@ -135,12 +144,14 @@ def loss_axis(losses: Sequence[float]) -> dict[str, object]:
     of ten written as a learner reads them ('1000', '1 million', '1 billion')."""
     positive = [loss for loss in losses if math.isfinite(loss) and loss > 0]
     if not positive or max(positive) < LOG_LOSS_SPREAD * min(positive):
-        return {"type": "linear", "title": None, "exponentformat": "none", "separatethousands": True}
+        top = LOSS_HEADROOM * max(positive) if positive else None  # From 0, still while the loss falls.
+        return {"type": "linear", "title": None, "exponentformat": "none", "separatethousands": True,
+                **({"range": [0, top]} if top else {})}
     decades = range(math.floor(math.log10(min(positive))), math.ceil(math.log10(max(positive))) + 1)
     step = 1 if len(decades) <= MAX_LOSS_TICKS else 3 * math.ceil(len(decades) / (3 * MAX_LOSS_TICKS))
     ticks = [10.0**decade for decade in decades if decade % step == 0]
     return {"type": "log", "title": f"log scale: each line is {readable_number(10.0**step)}×", "tickmode": "array",
-            "tickvals": ticks,
+            "range": [decades[0], decades[-1]], "tickvals": ticks,
             "ticktext": [readable_number(tick) for tick in ticks]}
 
 

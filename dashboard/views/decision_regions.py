@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from core.data.dataset import Dataset
@@ -15,13 +16,19 @@ if TYPE_CHECKING:  # core.predict.regions imports Keras: the Train page shows re
     from core.predict.regions import DecisionRegions
 
 
-def show_regions(regions: DecisionRegions, dataset: Dataset, key: str) -> None:
+def regions_chart(regions: DecisionRegions, dataset: Dataset) -> go.Figure:
     """Each class's region with the training points on top; paler where the model is unsure."""
     when = "" if regions.epoch is None else f" after epoch {regions.epoch}"
-    version = (regions.epoch, hash(regions.probabilities.tobytes()))  # New regions come every few epochs.
-    figure = built_once_per_version(key, version, lambda: regions_figure(
-        regions.xs, regions.ys, regions.predicted, regions.probabilities.max(axis=-1), dataset.x_train,
-        dataset.y_train, dataset.class_names, f"Decision regions{when}"))
+    return regions_figure(regions.xs, regions.ys, regions.predicted, regions.probabilities.max(axis=-1),
+                          dataset.x_train, dataset.y_train, dataset.class_names, f"Decision regions{when}")
+
+
+def regions_version(regions: DecisionRegions) -> tuple[int | None, int]:
+    return regions.epoch, hash(regions.probabilities.tobytes())  # New regions come every few epochs.
+
+
+def show_regions(regions: DecisionRegions, dataset: Dataset, key: str) -> None:
+    figure = built_once_per_version(key, regions_version(regions), lambda: regions_chart(regions, dataset))
     st.plotly_chart(figure, width="stretch", key=key)
 
 

@@ -13,6 +13,7 @@ from browser_support import (
     choose,
     choose_preset,
     layer_labels,
+    live_view,
     set_epochs,
     sidebar_link,
     train_for_one_epoch,
@@ -24,18 +25,18 @@ from core.data.catalogue import load_dataset
 
 EPOCHS = 150  # Long enough on the 4,000-digit sample (about 13 s on JAX) to watch the curves redraw, and to leave.
 EPOCHS_DRAWN = """() => {
-    const plot = document.getElementById('plot') || document.querySelector('.js-plotly-plot');
+    const plot = document.getElementById('loss') || document.querySelector('.js-plotly-plot');
     const epochs = plot && plot.data && plot.data.find(trace => trace.name === 'train (per epoch)');
     return epochs ? epochs.x.length : 0;
 }"""
 
 
 def epochs_drawn(page) -> int:
-    """The epochs on the loss curve: in its live frame while the run trains (`dashboard.live_plot`), else on the
+    """The epochs on the loss curve: in its live frame while the run trains (`dashboard.live_run`), else on the
     page itself. A frame the page has just removed may linger in the list, so the most drawn anywhere counts."""
     drawn = [page.evaluate(EPOCHS_DRAWN)]
     for frame in page.frames:
-        if "live_plot" in frame.url and not frame.is_detached():
+        if "live_run" in frame.url and not frame.is_detached():
             try:
                 drawn.append(frame.evaluate(EPOCHS_DRAWN))
             except PlaywrightError:
@@ -79,7 +80,7 @@ def test_preset_to_live_curves_to_prediction(dashboard, browser):
 
     def redrawn_twice() -> bool:
         drawn = epochs_drawn(page)
-        if drawn and page.get_by_text(re.compile(r"^training, epoch \d+/\d+")).count():
+        if drawn and live_view(page).get_by_text(re.compile(r"^training, epoch \d+/\d+")).count():
             epochs_seen.add(drawn)
         return len(epochs_seen) >= 3
 
@@ -238,7 +239,7 @@ def test_pause_resume_stop_and_continue_a_run_that_survives_a_reload(dashboard, 
     wait_until(lambda: epochs_drawn(page) >= 3, timeout=120, every=0.1)
 
     page.reload()  # The run rides in the address: the reloaded page finds it still training, its curves growing.
-    page.get_by_text(re.compile(r"^training, epoch \d+/1000")).first.wait_for()
+    live_view(page).get_by_text(re.compile(r"^training, epoch \d+/1000")).first.wait_for()
     drawn = epochs_drawn(page)
     wait_until(lambda: epochs_drawn(page) > drawn, timeout=60, every=0.1)
 

@@ -1,12 +1,12 @@
-"""The Train page's curves in a real browser: they grow while the run trains (drawn in place, in frames of their
-own), and when it ends they are exactly the run's saved history, every epoch point and the last batch, with a long
+"""The Train page's curves in a real browser: they grow while the run trains (drawn in place, in the run's live
+frame), and when it ends they are exactly the run's saved history, every epoch point and the last batch, with a long
 run's batches bucketed (the harness is in `browser_support.py`)."""
 
 import json
 import signal
 import time
 
-from browser_support import free_port, set_epochs, start_server
+from browser_support import free_port, live_view, set_epochs, start_server
 from conftest import wait_until
 
 EPOCHS = 60
@@ -15,7 +15,8 @@ TRACES = """plot => plot._fullData.map(
     trace => ({name: trace.name, x: Array.from(trace.x), y: Array.from(trace.y, value => value === null ? NaN : value)})
 )"""
 CURVES = f"() => Array.from(document.querySelectorAll('.js-plotly-plot')).slice(0, 2).map({TRACES})"
-LIVE_CURVE = f"() => {{ const plot = document.getElementById('plot'); return plot && plot._fullData ? ({TRACES})(plot) : []; }}"
+LIVE_CURVES = f"""() => ['loss', 'accuracy'].map(name => document.getElementById(name))
+    .filter(plot => plot && plot._fullData).map({TRACES})"""
 
 
 def by_name(chart: list[dict]) -> dict[str, dict[str, list[float]]]:
@@ -29,8 +30,9 @@ def curves(page) -> list[dict[str, dict[str, list[float]]]]:
 
 
 def live_curves(page) -> list[dict[str, dict[str, list[float]]]]:
-    """The same while the run trains, when each curve is drawn in its own frame (see `dashboard.live_plot`)."""
-    return [by_name(frame.evaluate(LIVE_CURVE)) for frame in page.frames if "live_plot" in frame.url]
+    """The same while the run trains, when the curves are drawn in the run's live frame (see `dashboard.live_run`)."""
+    frames = [frame for frame in page.frames if "live_run" in frame.url and not frame.is_detached()]
+    return [by_name(chart) for chart in frames[-1].evaluate(LIVE_CURVES)] if frames else []
 
 
 def test_the_curves_grow_while_training_and_end_equal_to_the_saved_history(browser, tmp_path):
@@ -47,7 +49,7 @@ def test_the_curves_grow_while_training_and_end_equal_to_the_saved_history(brows
         finished = page.get_by_text("finished, test accuracy")
         while not finished.count():
             assert time.monotonic() < deadline, "the run did not finish within 300 s"
-            charts = live_curves(page) if page.get_by_text(" · batch ").count() else []
+            charts = live_curves(page) if live_view(page).get_by_text(" · batch ").count() else []
             if charts and "per batch" in charts[0]:
                 batches_seen.add(charts[0]["per batch"]["x"][-1])
             time.sleep(0.2)
