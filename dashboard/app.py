@@ -7,7 +7,8 @@ that the Train page's live frame fetches its run's progress and curves from (`da
 import streamlit as st
 from starlette.routing import Route
 
-from dashboard.live_feed import LIVE_PATH, serve_live_update
+from dashboard.live_feed import LIVE_PATH, live_endpoint
+from dashboard.resources import run_registry
 
 
 def route_path(path: str) -> str:
@@ -16,4 +17,4 @@ def route_path(path: str) -> str:
     return f"/{base}/{path}" if base else f"/{path}"
 
 
-app = st.App("main.py", routes=[Route(route_path(LIVE_PATH), serve_live_update)])
+app = st.App("main.py", routes=[Route(route_path(LIVE_PATH), live_endpoint(run_registry))])

@@ -8,9 +8,6 @@ import streamlit as st
 
 REFRESH_SECONDS = 0.5
 """Twice a second: the curves look live (`benchmarks/watching.py` measures what it costs)."""
-WAITING_SECONDS = 1.0
-"""A run waiting in the queue, and the sidebar's line, change little: once a second is enough for them, and in a
-room of thirty, the server has thirty of each to redraw."""
 Built = TypeVar("Built")
 
 

@@ -1,5 +1,6 @@
-"""What a watching page's live frame fetches a few times a second: a run's progress line, its curves, its decision
-regions and its speed, as JSON, from an HTTP route beside Streamlit's own (`dashboard/app.py` serves it).
+"""What a watching page's live frames fetch a few times a second, as JSON, from an HTTP route beside Streamlit's
+own (`dashboard/app.py` serves it): on the Train page, a run's progress line, its curves, its decision regions and
+its speed; in the sidebar of every page, the run's one line.
 
 Redrawing the curves through Streamlit means a rerun per update, and Streamlit's frontend redrawing the rerun's
 elements cost the browser 0.29 cores at two updates a second for a progress bar alone (`benchmarks/watching.py`
@@ -12,8 +13,14 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from typing import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 
 from core.training.history import HistorySnapshot
+from core.training.registry import RunRegistry
 from core.training.run import TrainingRun
 
 LIVE_PATH = "keras-lab/live"
@@ -70,17 +77,15 @@ BUILT_FIGURES = BuiltFigures()
 
 
 def live_update(run: TrainingRun, have_version: str | None = None) -> dict[str, object]:
-    """Where `run` stands, for its live frame: active or not, the progress bar's fraction and line, its speed
-    (label, value, explanation) and its figures (Plotly JSON by name) unless the frame already has this version of
-    them (`have_version`)."""
+    """Where `run` stands, for its live frame on the Train page: its state, the progress bar's fraction and line,
+    its speed (label, value, explanation) and its figures (Plotly JSON by name) unless the frame already has this
+    version of them (`have_version`)."""
     from dashboard.views.run_status import progress_line, speed_metrics
 
     snapshot = run.history.snapshot()
     version = figures_version(run, snapshot)
     return {
-        "run": run.run_id,
-        "active": run.is_active,
-        "state": run.state.value,
+        **run_state(run),
         "fraction": snapshot.fraction_done,
         "line": progress_line(run, snapshot),
         "metrics": speed_metrics(run, snapshot),
@@ -89,19 +94,41 @@ def live_update(run: TrainingRun, have_version: str | None = None) -> dict[str, 
     }
 
 
-async def serve_live_update(request):  # A Starlette route: (Request) -> Response.
-    """GET ?run=ID[&have=VERSION]: the run's `live_update` as JSON; 404 with a reason for a run this server does
-    not hold. Each fetch also tells the registry that someone still watches the run (as the sidebar's line does)."""
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import JSONResponse, Response
+def live_line(run: TrainingRun) -> dict[str, object]:
+    """Where `run` stands in one line, for the sidebar's live frame on every page: 'training, epoch 3/10'."""
+    from dashboard.views.run_status import describe_run
 
-    from dashboard.resources import run_registry
+    return {**run_state(run), "line": describe_run(run)}
 
-    run = run_registry().get(request.query_params.get("run", ""))
+
+def run_state(run: TrainingRun) -> dict[str, object]:
+    """What every frame needs to know: which run, and its state (a frame reruns the page when it changes)."""
+    return {"run": run.run_id, "active": run.is_active, "state": run.state.value}
+
+
+def answer_live_request(registry: RunRegistry, run_id: str, have_version: str | None,
+                        line_only: bool = False) -> tuple[int, dict[str, object]]:
+    """The HTTP status and JSON body for a frame asking after `run_id`: its `live_update` (or only its `live_line`),
+    or 404 with a reason for a run this server does not hold. Each answer also tells the registry that someone
+    still watches the run, so a watched run is never stopped as orphaned."""
+    run = registry.get(run_id)
     if run is None:
-        return JSONResponse({"error": "no such run on this server: it may have been deleted, or the server restarted"},
-                            status_code=404)
+        return 404, {"error": "no such run on this server: it may have been deleted, or the server restarted"}
     run.seen()
-    update = await run_in_threadpool(live_update, run, request.query_params.get("have"))
-    return Response(json.dumps(update, separators=(",", ":")), media_type="application/json",
-                    headers={"Cache-Control": "no-store"})
+    return 200, live_line(run) if line_only else live_update(run, have_version)
+
+
+def live_endpoint(find_registry: Callable[[], RunRegistry]) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint for GET ?run=ID[&have=VERSION][&line=1], answered by `answer_live_request` in Starlette's thread
+    pool: finding a run may read its record from disk, and building figures takes milliseconds, neither of which
+    may hold up the server's event loop (every page's websocket runs on it)."""
+
+    async def serve_live_update(request: Request) -> Response:
+        query = request.query_params
+        run_id, have_version, line_only = query.get("run", ""), query.get("have"), query.get("line") == "1"
+        status, body = await run_in_threadpool(
+            lambda: answer_live_request(find_registry(), run_id, have_version, line_only))
+        return Response(json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json",
+                        headers={"Cache-Control": "no-store"})
+
+    return serve_live_update

@@ -7,7 +7,7 @@ import streamlit as st
 from core.data.catalogue import loaded_dataset
 from core.data.dataset import dataset_outline
 from core.training.run import TrainingRun
-from dashboard.live import WAITING_SECONDS, draw_live
+from dashboard.live_frames import live_line_frame
 from dashboard.session import (
     current_run,
     selected_preset,
@@ -18,10 +18,12 @@ from dashboard.views.run_status import describe_run
 
 
 def show_run_line(run: TrainingRun) -> None:
-    """The sidebar's line about the run. Drawn on every page while the run is active, so it also tells the registry
-    that someone is still watching (a run nobody watches is stopped)."""
-    run.seen()
-    st.markdown(f"**Run** · {describe_run(run)}")
+    """The sidebar's line about the run: while it is active, a frame that keeps the line live without rerunning the
+    page and tells the registry that someone is still watching (a run nobody watches is stopped)."""
+    if run.is_active:
+        live_line_frame(run)
+    else:
+        st.markdown(f"**Run** · {describe_run(run)}")
 
 
 def render_sidebar() -> None:
@@ -45,4 +47,4 @@ def render_sidebar() -> None:
         if run is None:
             st.markdown("**Run** · none yet")
         else:
-            draw_live(lambda: show_run_line(run), lambda: run.is_active, every=WAITING_SECONDS)
+            show_run_line(run)

@@ -86,7 +86,7 @@ LIVE_FRAME = 'iframe[title*="live_run"]'
 
 
 def live_view(page):
-    """The Train page's live frame: a run's progress line, curves and speed while it trains (`dashboard.live_run`)."""
+    """The Train page's live frame: a run's progress line, curves and speed while it trains (`dashboard.live_frames`)."""
     return page.frame_locator(LIVE_FRAME)
 
 

@@ -1,6 +1,8 @@
 """What the page tests share: Streamlit's AppTest on the real app, moving between pages, and reading a page back as
 a learner sees it (its text, metrics, buttons, the sidebar's run line, widget keys)."""
 
+import json
+
 from conftest import REPOSITORY, wait_until
 from streamlit.testing.v1 import AppTest
 
@@ -40,6 +42,11 @@ def button(app: AppTest, label: str):
 
 
 def sidebar_run(app: AppTest) -> str:
+    """The sidebar's line about the run: while the run is active, the line its live frame was drawn with (see
+    `dashboard.live_frames`), else the markdown that replaces the frame once it settles."""
+    frames = app.sidebar.get("component_instance")
+    if frames:
+        return json.loads(json.loads(frames[-1].proto.json_args)["update"])["line"]
     return app.sidebar.markdown[-1].value
 
 

@@ -10,14 +10,14 @@ from core.number_text import readable_loss, readable_number
 from core.training.run import RunState, TrainingRun
 from dashboard.figures.training_curves import training_curve
 from dashboard.live import built_once_per_version
-from dashboard.live_run import live_run_frame
+from dashboard.live_frames import live_run_frame
 from dashboard.views.decision_regions import show_regions
 from dashboard.views.run_status import progress_line, speed_metrics
 
 
 def draw_run(run: TrainingRun) -> None:
     """One run: while it is active, its live frame (progress, curves, decision regions and speed, all updated in
-    place: see `dashboard.live_run`); once it settled, the same drawn by Streamlit, with its test scores and every
+    place: see `dashboard.live_frames`); once it settled, the same drawn by Streamlit, with its test scores and every
     epoch."""
     if run.is_active:
         live_run_frame(run)

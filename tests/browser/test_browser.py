@@ -32,7 +32,7 @@ EPOCHS_DRAWN = """() => {
 
 
 def epochs_drawn(page) -> int:
-    """The epochs on the loss curve: in its live frame while the run trains (`dashboard.live_run`), else on the
+    """The epochs on the loss curve: in its live frame while the run trains (`dashboard.live_frames`), else on the
     page itself. A frame the page has just removed may linger in the list, so the most drawn anywhere counts."""
     drawn = [page.evaluate(EPOCHS_DRAWN)]
     for frame in page.frames:

@@ -30,7 +30,7 @@ def curves(page) -> list[dict[str, dict[str, list[float]]]]:
 
 
 def live_curves(page) -> list[dict[str, dict[str, list[float]]]]:
-    """The same while the run trains, when the curves are drawn in the run's live frame (see `dashboard.live_run`)."""
+    """The same while the run trains, when the curves are drawn in the run's live frame (see `dashboard.live_frames`)."""
     frames = [frame for frame in page.frames if "live_run" in frame.url and not frame.is_detached()]
     return [by_name(chart) for chart in frames[-1].evaluate(LIVE_CURVES)] if frames else []
 

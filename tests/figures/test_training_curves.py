@@ -62,3 +62,12 @@ def test_the_figure_built_without_plotlys_checks_passes_them():
     figure = training_curve(snapshot([2.3, 1.9, 1.2, 0.6], 1.5), "accuracy")
     go.Figure(figure.to_dict())  # Raises for any property Plotly does not know.
     assert figure.layout.yaxis.tickformat == ".0%" and figure.layout.title.text == "Accuracy"
+
+
+def test_a_live_curve_grows_across_still_axes_from_zero_to_the_planned_end():
+    # Still axes let the browser redraw only the curve; a loss axis from 0 shows how far the loss fell.
+    figure = training_curve(snapshot([2.3, 1.9, 1.2, 0.6], 1.5), "loss")
+    assert list(figure.layout.xaxis.range) == [0, pytest.approx(3.06)], "2% beyond the run's 3 planned epochs"
+    assert list(figure.layout.yaxis.range) == [0, pytest.approx(1.05 * 2.3)]
+    exploded = training_curve(snapshot([2.37, 24.3, 1081.9], 2662.8), "loss").layout.yaxis
+    assert list(exploded.range) == [0, 4], "a log axis spans whole decades, 1 to 10,000"

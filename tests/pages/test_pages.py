@@ -5,7 +5,7 @@ import sys
 
 import keras
 from conftest import wait_until
-from page_support import APP, metrics_of, open_app, page_text, visit
+from page_support import APP, metrics_of, open_app, page_text, sidebar_run, visit
 from streamlit.testing.v1 import AppTest
 
 
@@ -98,10 +98,10 @@ def test_stop_ends_the_run_and_says_so():
     app.selectbox(key="preset").set_value("spiral-dense10").run()
     visit(app, "train")
     app.button[0].click().run()  # 1000 epochs: far longer than the test waits.
-    wait_until(lambda: app.run() and "training, epoch" in app.sidebar.markdown[-1].value, every=0.3)
+    wait_until(lambda: app.run() and "training, epoch" in sidebar_run(app), every=0.3)
     stop = next(button for button in app.button if button.label == "Stop")
     stop.click().run()
-    wait_until(lambda: app.run() and "stopped" in app.sidebar.markdown[-1].value, every=0.3)
+    wait_until(lambda: app.run() and "stopped" in sidebar_run(app), every=0.3)
     assert any("Training stopped: ended in epoch" in warning.value for warning in app.warning)
     assert next(button for button in app.button if button.label == "Start again from scratch").disabled is False
 
