@@ -2,9 +2,10 @@
 
 N simulated visitors each open Train, press "Start training" (the default run: mnist-dense512, 5 epochs) within a
 few seconds of each other and watch their run until it ends. They speak Streamlit's own websocket protocol
-(`benchmarks/streamlit_client.py`): every widget's value with each rerun, the button as a trigger, and the live
-redraws of the Train page (`st.fragment(run_every=...)`) timed by the client, as a browser's page times them, so the
-server does what open pages cause (only drawing the charts, the browsers' part, is left out). It checks and prints:
+(`benchmarks/streamlit_client.py`): every widget's value with each rerun, the button as a trigger, and the fetches
+of the Train page's live frames (its run's progress and curves, the sidebar's run line: `dashboard/live_frames.py`)
+timed by the client as the frames time them, so the server does what open pages cause (only drawing the charts,
+the browsers' part, is left out). It checks and prints:
 - every run finished and nothing is lost: each page ends "finished, ...", and the run records under
   `KERAS_LAB_HOME/runs/` are N, all finished, each with a test accuracy;
 - the queue told each waiting visitor their place ("K run(s) ahead in the queue") and the places counted down;
@@ -92,6 +93,7 @@ class Visitor:
     ended_at: float | None = None
     fragment_reruns_asked: int = 0
     fragments_redrawn: int = 0
+    live_fetches: int = 0
     megabytes_received: float = 0.0
 
     @property
@@ -103,10 +105,16 @@ class Visitor:
         return self.ended_at is not None and self.final_status.startswith("finished")
 
     def see(self, element: Element) -> None:
-        """Note a status line the moment the page receives it (each live redraw of the Train page included)."""
-        if element.WhichOneof("type") != "progress":
-            return
-        status = element.progress.text.split(" · ")[0]  # Without " · batch 3/32 · 1.2 s elapsed · ...".
+        """Note a status line the moment the page receives it (the settled run's progress bar)."""
+        if element.WhichOneof("type") == "progress":
+            self.note(element.progress.text)
+
+    def see_live(self, mode: str, update: dict) -> None:
+        """Note a status line the moment a live frame draws it (each of its updates while the run is active)."""
+        self.note(update["line"])
+
+    def note(self, line: str) -> None:
+        status = line.split(" · ")[0]  # Without " · batch 3/32 · 1.2 s elapsed · ...".
         if not status or (self.statuses and self.statuses[-1] == status):
             return
         self.statuses.append(status)
@@ -116,9 +124,13 @@ class Visitor:
 
 
 def page_status(page: StreamlitPage) -> str:
-    """The run's status as the page shows it now: the progress bar's words, else the sidebar's run line."""
+    """The run's status as the page shows it now: the progress bar's words, else its live frame's, else the
+    sidebar's run line."""
     for progress in page.elements("progress"):
         return progress.progress.text.split(" · ")[0]
+    for mode in ("live_run", "live_line"):
+        if mode in page.live_updates:
+            return page.live_updates[mode]["line"].split(" · ")[0]
     for text in page.texts():
         if text.startswith(RUN_LINE_PREFIX):
             return text[len(RUN_LINE_PREFIX):]
@@ -174,7 +186,8 @@ class Room:
 
     async def visit(self, visitor: Visitor) -> None:
         """Open Train, wait for the room, press Start after this visitor's delay, watch the run until it ends."""
-        page = StreamlitPage(self.base_url, TRAIN_PAGE, name=f"visitor {visitor.number}", on_element=visitor.see)
+        page = StreamlitPage(self.base_url, TRAIN_PAGE, name=f"visitor {visitor.number}", on_element=visitor.see,
+                             on_live_update=visitor.see_live)
         steps = ["opened", "pressed", "ended"]  # Still to count for the room; the rest count as given up at the end.
         try:
             visitor.opened_seconds = await page.open(self.remaining())
@@ -201,6 +214,7 @@ class Room:
             visitor.errors.extend(f"the page showed an exception: {text}" for text in page.exceptions)
             visitor.fragment_reruns_asked = page.fragment_reruns_asked
             visitor.fragments_redrawn = page.fragments_redrawn
+            visitor.live_fetches = page.live_fetches
             visitor.megabytes_received = page.bytes_received / 2**20
             await page.close()
             for step in steps:
@@ -351,6 +365,7 @@ def print_visitors(visitors: list[Visitor]) -> None:
         print(f"visitor {visitor.number:2d} (Start at +{visitor.press_delay:.1f} s): {visitor.final_status}{took} "
               f"({opened}queue places: {', '.join(map(str, visitor.queue_places)) or 'none'}; redraws asked "
               f"{visitor.fragment_reruns_asked}, done {visitor.fragments_redrawn}; "
+              f"live fetches {visitor.live_fetches}; "
               f"{visitor.megabytes_received:.1f} MB received)")
         print(f"    saw: {' → '.join(visitor.statuses) or 'nothing'}")
 
@@ -412,8 +427,9 @@ def report_server(report: Report, sampler: Sampler | None, visitors: list[Visito
                               f"{worker_cores:.2f} cores / {sampler.workers_peak:,.0f} MB peak")
     asked = sum(visitor.fragment_reruns_asked for visitor in visitors)
     done = sum(visitor.fragments_redrawn for visitor in visitors)
-    report.say(f"live redraws: the pages' timers asked for {asked}, the server redrew {done} "
-               f"({done / max(asked, 1):.0%}; the rest merged into later redraws); the simulated visitors themselves "
+    fetches = sum(visitor.live_fetches for visitor in visitors)
+    report.say(f"live: the live frames fetched {fetches} updates ({fetches / report.wall:.1f} a second); fragment "
+               f"timers asked for {asked} redraws, the server redrew {done}; the simulated visitors themselves "
                f"used {client_cpu_seconds / report.wall:.2f} cores")
 
 

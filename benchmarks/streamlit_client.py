@@ -11,6 +11,10 @@ for it as for a page in a browser:
 - it times the redraws of `st.fragment(run_every=...)` itself, as the frontend does: an `auto_rerun` message starts a
   timer that asks for that fragment's rerun every `interval` seconds, whether or not the last one is done; a full run
   of the page stops every timer, and the page's script starts again the ones it still wants;
+- it fetches what Keras Lab's live frames fetch (`dashboard/live_frames.py`): a `component_instance` of the
+  live_run or live_line component asks the live route for its run's newest state every `every_ms`, as the frame's
+  script does, while the run is active, and a live_run frame whose run changed state sets its value and asks for the
+  rerun that follows, as the frame tells Streamlit;
 - it keeps the page's elements by their place (the delta path) and drops what a finished run did not draw again, so
   `texts()` is what the page shows now.
 """
@@ -19,10 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -41,6 +49,10 @@ COMPILE_ERROR = ForwardMsg.FINISHED_WITH_COMPILE_ERROR
 STATEFUL_WIDGETS = ("checkbox", "number_input", "selectbox", "text_input", "text_area")
 """The widgets whose values this client sends. Others (sliders, radios, ...) are left to the server, which then keeps
 their last values: what an untouched widget means anyway."""
+LIVE_FRAMES = ("live_run", "live_line")
+"""Keras Lab's live components (their `mode` argument), whose fetches this client makes as their frames do."""
+FETCHES = ThreadPoolExecutor(max_workers=64, thread_name_prefix="live-fetch")
+"""The live frames' fetches: a room's pages fetch at once, as their browsers would."""
 
 
 class PageClosed(ConnectionError):
@@ -112,9 +124,11 @@ class StreamlitPage:
     """One open page of a Streamlit app: what the server drew on it, and the reruns it asks for."""
 
     def __init__(self, base_url: str, page_name: str = "", name: str = "page",
-                 on_element: Callable[[Element], None] | None = None) -> None:
+                 on_element: Callable[[Element], None] | None = None,
+                 on_live_update: Callable[[str, dict], None] | None = None) -> None:
         """`page_name` is the page's url path ("train"; "" for the default page). `on_element` sees every element
-        the server sends, redraws included, as it arrives (a status that shows for one redraw is not missed)."""
+        the server sends, redraws included, as it arrives (a status that shows for one redraw is not missed), and
+        `on_live_update` every update a live frame draws, with the frame's mode."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"{base_url!r} is not the http(s) address of a Streamlit server, such as "
@@ -122,10 +136,15 @@ class StreamlitPage:
         root = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
         self.stream_url = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path.rstrip('/')}/" \
                           f"{STREAM_PATH}"
+        self.root = root
         self.address = f"{root}/{page_name}"
         self.page_name = page_name
         self.name = name
         self.on_element = on_element
+        self.on_live_update = on_live_update
+        self.live_fetches = 0
+        self.live_updates: dict[str, dict] = {}
+        """The update each live frame (by mode) drew last."""
         self.query_string = ""
         self.page_script_hash = ""
         self.main_script_path = ""
@@ -143,6 +162,8 @@ class StreamlitPage:
         self._elements: dict[tuple[int, ...], PlacedElement] = {}
         self._widgets: dict[str, WidgetState] = {}
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}
+        self._frames: dict[str, asyncio.Task] = {}
+        """The live frames' fetch loops, by the component's id: one per frame on the page, as its iframe's."""
         self._run_id = ""
         self._run_fragments: list[str] = []
         self._socket = None
@@ -198,6 +219,7 @@ class StreamlitPage:
         """Stop the timers and close the connection, as closing the tab does."""
         self._closing = True
         self._stop_timers()
+        self._stop_frames(keep=set())
         if self._socket is not None:
             with contextlib.suppress(asyncio.TimeoutError, OSError, websockets.ConnectionClosed):
                 await asyncio.wait_for(self._socket.close(), 5)
@@ -230,8 +252,10 @@ class StreamlitPage:
 
     @property
     def is_live(self) -> bool:
-        """Whether the page still redraws by itself (a fragment timer runs) or a run of it is under way."""
-        return bool(self._timers) or self.last_full_run_done < self.full_runs_started
+        """Whether the page still redraws by itself (a fragment timer or a live frame runs) or a run of it is under
+        way."""
+        return (bool(self._timers) or any(not task.done() for task in self._frames.values())
+                or self.last_full_run_done < self.full_runs_started)
 
     # The protocol.
 
@@ -264,6 +288,7 @@ class StreamlitPage:
             if self.failure is None and not self._closing:
                 self.failure = "the server closed the connection"
             self._stop_timers()
+            self._stop_frames(keep=set())
             self._changed.set()
 
     def _handle(self, message: ForwardMsg) -> None:
@@ -311,6 +336,8 @@ class StreamlitPage:
             self._widgets[state.id] = state
         if self.on_element is not None:
             self.on_element(element)
+        if kind == "component_instance":
+            self._start_frame(element)
 
     def _finish(self, status: int) -> None:
         """A run ended: drop what it did not draw again (for a fragment's run, within its fragments)."""
@@ -320,7 +347,11 @@ class StreamlitPage:
             shown = {getattr(placed.element, placed.element.WhichOneof("type")).id
                      for placed in self._elements.values()
                      if placed.element.WhichOneof("type") in STATEFUL_WIDGETS}
-            self._widgets = {widget_id: state for widget_id, state in self._widgets.items() if widget_id in shown}
+            frames = {placed.element.component_instance.id for placed in self._elements.values()
+                      if placed.element.WhichOneof("type") == "component_instance"}
+            self._widgets = {widget_id: state for widget_id, state in self._widgets.items()
+                             if widget_id in shown or widget_id in frames}
+            self._stop_frames(keep=frames)  # A frame the run did not draw again is gone, with its fetches.
             self.full_runs_done += 1
             self.last_full_run_done = self.full_runs_started
         elif status == FRAGMENT_RUN_DONE:
@@ -364,3 +395,64 @@ class StreamlitPage:
                 return
             self.fragment_reruns_asked += 1
             next_tick = max(next_tick + interval, loop.time())
+
+    # Keras Lab's live frames.
+
+    def _start_frame(self, element: Element) -> None:
+        """A live frame drawn (again): its fetch loop starts, unless this frame's already runs (a rerun gives the
+        frame new arguments, which it draws; the loop goes on)."""
+        instance = element.component_instance
+        arguments = json.loads(instance.json_args or "{}")
+        if arguments.get("mode") not in LIVE_FRAMES or self._closing or self.failure is not None:
+            return
+        update = json.loads(arguments["update"])
+        self._show_live(arguments["mode"], update)
+        running = self._frames.get(instance.id)
+        if running is None or running.done():
+            self._frames[instance.id] = asyncio.create_task(self._fetch_while_active(instance.id, arguments, update),
+                                                            name=f"{self.name} {arguments['mode']}")
+
+    def _show_live(self, mode: str, update: dict) -> None:
+        self.live_updates[mode] = update
+        if self.on_live_update is not None:
+            self.on_live_update(mode, update)
+
+    def _stop_frames(self, keep: set[str]) -> None:
+        for frame_id in [frame_id for frame_id in self._frames if frame_id not in keep]:
+            self._frames.pop(frame_id).cancel()
+
+    async def _fetch_while_active(self, frame_id: str, arguments: dict, update: dict) -> None:
+        """As the frame's script: fetch every `every_ms` while the run is active, the figures only when newer
+        than the ones drawn; a live_run frame whose run changed state sets its value, and Streamlit reruns."""
+        mode, known_state, have = arguments["mode"], update["state"], update.get("version")
+        loop = asyncio.get_running_loop()
+        while update["active"]:
+            await asyncio.sleep(arguments["every_ms"] / 1000)
+            query = {"run": arguments["run"], **({"have": have} if have else {}),
+                     **({"line": "1"} if mode == "live_line" else {})}
+            address = f"{self.root}/{arguments['path']}?{urlencode(query)}"
+            answer = await loop.run_in_executor(FETCHES, fetch_json, address)
+            self.live_fetches += 1
+            if answer is None:
+                return  # No such run on the server: the frame says so and fetches no more.
+            update, size = answer
+            self.bytes_received += size
+            have = update.get("version", have)
+            self._show_live(mode, update)
+            self._changed.set()
+            if mode == "live_run" and update["state"] != known_state:
+                known_state = update["state"]
+                value = f"{update['run']}:{known_state}:{time.time()}"
+                self._widgets[frame_id] = WidgetState(id=frame_id, json_value=json.dumps(value))
+                with contextlib.suppress(websockets.ConnectionClosed):
+                    await self._send_rerun()
+
+
+def fetch_json(address: str) -> tuple[dict, int] | None:
+    """GET `address`: its JSON and its size in bytes, or None for an answer that is not 200 (a 404, say)."""
+    try:
+        with urllib.request.urlopen(address, timeout=60) as response:
+            body = response.read()
+    except urllib.error.HTTPError:
+        return None
+    return json.loads(body), len(body)

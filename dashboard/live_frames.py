@@ -27,7 +27,7 @@ from dashboard.live_feed import LIVE_PATH, live_line, live_update
 
 COMPONENT_PAGE = Path(__file__).parent / "components" / "live_run" / "index.html"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-RUN_FETCH_SECONDS = 0.25
+RUN_FETCH_SECONDS = 0.4
 """Between one update's arrival and the next fetch on the Train page: with the fetch's own time, over two updates a
 second, so the curves look live (`benchmarks/watching.py` measures what it costs)."""
 LINE_FETCH_SECONDS = 1.0

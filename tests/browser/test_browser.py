@@ -32,13 +32,18 @@ EPOCHS_DRAWN = """() => {
 
 
 def epochs_drawn(page) -> int:
-    """The epochs on the loss curve: in its live frame while the run trains (`dashboard.live_frames`), else on the
-    page itself. A frame the page has just removed may linger in the list, so the most drawn anywhere counts."""
-    drawn = [page.evaluate(EPOCHS_DRAWN)]
+    """The epochs on the loss curve, wherever it is drawn (see `drawn_anywhere`)."""
+    return drawn_anywhere(page, EPOCHS_DRAWN)
+
+
+def drawn_anywhere(page, script: str) -> int:
+    """What `script` counts on the page and in the run's live frame (`dashboard.live_frames`), which draws the run
+    while it trains. A frame the page has just removed may linger in the list, so the most drawn anywhere counts."""
+    drawn = [page.evaluate(script)]
     for frame in page.frames:
         if "live_run" in frame.url and not frame.is_detached():
             try:
-                drawn.append(frame.evaluate(EPOCHS_DRAWN))
+                drawn.append(frame.evaluate(script))
             except PlaywrightError:
                 pass
     return max(drawn)
@@ -244,7 +249,7 @@ def test_pause_resume_stop_and_continue_a_run_that_survives_a_reload(dashboard, 
     wait_until(lambda: epochs_drawn(page) > drawn, timeout=60, every=0.1)
 
     page.get_by_role("button", name="Pause").click()
-    page.get_by_text(re.compile(r"paused in epoch \d+/10000")).first.wait_for()
+    live_view(page).get_by_text(re.compile(r"paused in epoch \d+/10000")).first.wait_for()
     time.sleep(1.0)  # Let the last redraw after the pause arrive.
     held = epochs_drawn(page)
     time.sleep(1.5)
@@ -254,6 +259,7 @@ def test_pause_resume_stop_and_continue_a_run_that_survives_a_reload(dashboard, 
 
     page.get_by_role("button", name="Stop").click()
     page.get_by_text(re.compile(r"^Training stopped: ended in epoch")).wait_for()
+    wait_until(lambda: page.evaluate(EPOCHS_DRAWN) > 0, timeout=30)  # Streamlit's own chart, once it has loaded.
     stopped_at = epochs_drawn(page)
     more = page.get_by_role("spinbutton", name="More epochs")
     more.fill("2")
@@ -323,7 +329,9 @@ def test_open_a_model_file_safely(dashboard, browser, tmp_path):
 
 
 REGIONS_EPOCH = """() => {
-    const title = document.body.innerText.match(/Decision regions after epoch (\\d+)/);
+    const titles = [...document.querySelectorAll('.js-plotly-plot')].map(plot => plot.layout && plot.layout.title);
+    const words = [document.body.innerText, ...titles.map(title => (title && (title.text || title)) || '')];
+    const title = words.join('\\n').match(/Decision regions after epoch (\\d+)/);
     return title ? parseInt(title[1]) : 0;
 }"""
 
@@ -336,7 +344,7 @@ def test_the_spiral_decision_regions_redraw_while_it_trains(dashboard, browser):
     regions_seen = set()
 
     def redrawn_twice() -> bool:
-        regions_seen.add(page.evaluate(REGIONS_EPOCH))
+        regions_seen.add(drawn_anywhere(page, REGIONS_EPOCH))
         return len(regions_seen - {0}) >= 3
 
     wait_until(redrawn_twice, timeout=120, every=0.1)
