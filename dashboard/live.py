@@ -7,7 +7,8 @@ from typing import Callable, Hashable, TypeVar
 import streamlit as st
 
 REFRESH_SECONDS = 0.5
-"""Twice a second: the curves look live (`benchmarks/watching.py` measures what it costs)."""
+"""Twice a second, for the parts of a page that a fragment redraws (a benchmark's progress, a sweep's runs, the
+Predict page's wait); a training run is drawn live by the frames of `dashboard.live_frames` instead."""
 Built = TypeVar("Built")
 
 

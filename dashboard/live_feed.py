@@ -119,9 +119,9 @@ def answer_live_request(registry: RunRegistry, run_id: str, have_version: str | 
 
 
 def live_endpoint(find_registry: Callable[[], RunRegistry]) -> Callable[[Request], Awaitable[Response]]:
-    """A Starlette endpoint for GET ?run=ID[&have=VERSION][&line=1], answered by `answer_live_request` in Starlette's thread
-    pool: finding a run may read its record from disk, and building figures takes milliseconds, neither of which
-    may hold up the server's event loop (every page's websocket runs on it)."""
+    """A Starlette endpoint for GET ?run=ID[&have=VERSION][&line=1], answered by `answer_live_request` in
+    Starlette's thread pool: finding a run may read its record from disk, and building figures takes milliseconds,
+    neither of which may hold up the server's event loop (every page's websocket runs on it)."""
 
     async def serve_live_update(request: Request) -> Response:
         query = request.query_params

@@ -3,7 +3,7 @@ one line, each in a frame that fetches its updates.
 
 The frames are a small Streamlit component (`components/live_run/index.html`, one page in two modes) that asks
 Keras Lab's live route (`dashboard.live_feed`) for the run's newest state every few tenths of a second and redraws
-in place (the curves with `Plotly.react`). No Streamlit rerun happens while they watch; when the run's state
+in place (the curves with Plotly). No Streamlit rerun happens while they watch; when the run's state
 changes (it starts, pauses, settles), a frame tells Streamlit, and the rerun that follows draws the page for the new
 state (the settled run with Streamlit's own charts, say). The component uses the Plotly.js that the installed
 `plotly` package ships, copied next to the page once, so both always agree.

@@ -271,6 +271,30 @@ def test_pause_resume_stop_and_continue_a_run_that_survives_a_reload(dashboard, 
     page.close()
 
 
+def test_the_sidebars_run_line_keeps_up_with_the_run(dashboard, browser):
+    # The sidebar's line is a live frame too. Streamlit sends a frame its first arguments again whenever the frame's
+    # height changes ("starting: ..." wraps, "training, epoch 3/10000" does not); drawn again, they held the line at
+    # "starting" while the run trained.
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{dashboard}/train?preset=spiral-dense10")
+    set_epochs(page, 10_000)
+    page.get_by_role("button", name="Start training").click()
+    line = page.frame_locator('iframe[title*="live_line"]').locator("#line")
+    epochs_seen = set()
+
+    def line_moves_on() -> bool:
+        text = line.text_content() if line.count() else ""  # No frame before the run starts.
+        shown = re.fullmatch(r"Run ?·? ?training, epoch (\d+)/10000", text or "")  # The " · " is the style's.
+        if shown:
+            epochs_seen.add(int(shown.group(1)))
+        return len(epochs_seen) >= 3
+
+    wait_until(line_moves_on, timeout=120, every=0.3)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text(re.compile(r"^Training stopped: ended in epoch")).wait_for()
+    page.close()
+
+
 def test_compare_two_runs_and_sweep_three_values(dashboard, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(f"{dashboard}/train?preset=spiral-dense10")
