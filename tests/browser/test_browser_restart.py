@@ -36,8 +36,10 @@ def test_a_run_survives_a_killed_server_and_continues_after_the_restart(browser,
 
     server = start_server(port, home, log)
     try:
-        page.goto(address)
         notice = page.get_by_text(re.compile(r"^Training interrupted: the server stopped during epoch \d+"))
+        notice.wait_for(timeout=120_000)  # The page left open: its live frame finds the run again and reruns it.
+        assert page.get_by_role("button", name="Continue training").is_enabled()
+        page.goto(address)  # And a reload finds the same.
         notice.wait_for(timeout=120_000)
         assert re.search(r"the model of epoch \d+ is kept", notice.inner_text())
         page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)  # The curves so far: loss and accuracy.
