@@ -6,11 +6,14 @@ import base64
 import json
 
 import numpy as np
+import plotly.io
 import pytest
 from conftest import wait_until
 from run_support import BATCHES, start_spiral
 from starlette.requests import Request
 
+from core.data.catalogue import load_dataset
+from core.predict.regions import DecisionRegions
 from core.training.registry import RunRegistry
 from core.training.storage import RunStorage
 from dashboard.live_feed import BuiltFigures, answer_live_request, live_endpoint
@@ -100,11 +103,38 @@ def test_figures_are_built_once_per_version_and_only_the_newest_runs_are_kept(re
         others.append(run)
     built = BuiltFigures(kept_runs=2)
     first = built.of(finished_run, finished_run.history.snapshot())
-    assert built.of(finished_run, finished_run.history.snapshot()) is first, "the same version: not built again"
+    again = built.of(finished_run, finished_run.history.snapshot())
+    assert all(again[name] is first[name] for name in first), "the same version: not built again"
     for run in others:
         built.of(run, run.history.snapshot())
     rebuilt = built.of(finished_run, finished_run.history.snapshot())
-    assert rebuilt is not first and rebuilt == first, "the oldest run was let go, and is built again when asked"
+    assert rebuilt["loss"] is not first["loss"] and rebuilt == first, \
+        "the oldest run was let go, and is built again when asked"
+
+
+def test_a_frame_is_sent_only_the_figures_that_changed(registry):
+    run = start_spiral(registry, epochs=1, owner="cy")
+    wait_until(lambda: not run.is_active)
+    xs = ys = np.linspace(-1, 1, 8)
+    probabilities = np.random.default_rng(0).dirichlet(np.ones(3), size=(8, 8))
+    run.regions = DecisionRegions(xs, ys, probabilities, probabilities.argmax(axis=-1), epoch=1)
+    load_dataset("spiral")  # As the Train page has, which the regions' points come from.
+    _status, first = answer_live_request(registry, run.run_id, None)
+    assert first["figures"].keys() == {"loss", "accuracy", "regions"}, "a spiral run: its decision regions too"
+    curves, regions = first["version"].split("|")
+    _status, newer_regions = answer_live_request(registry, run.run_id, f"{curves}|an older regions")
+    assert newer_regions["figures"].keys() == {"regions"}
+    _status, newer_curves = answer_live_request(registry, run.run_id, f"an older curves|{regions}")
+    assert newer_curves["figures"].keys() == {"loss", "accuracy"}
+    assert plotly.io.from_json(first["figures"]["regions"]).data
+
+
+def test_the_live_figures_are_valid_plotly_in_streamlits_look(registry, finished_run):
+    _status, update = answer_live_request(registry, finished_run.run_id, None)
+    for name, figure_json in update["figures"].items():
+        figure = plotly.io.from_json(figure_json)  # Plotly checks every property and typed array.
+        assert figure.data, f"{name} has traces"
+    assert "template" not in json.loads(update["figures"]["loss"])["layout"], "the frame draws in Streamlit's look"
 
 
 def test_the_sidebars_frame_gets_only_the_runs_line(registry, finished_run):

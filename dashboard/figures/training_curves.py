@@ -90,11 +90,17 @@ def drawn_batches(values: np.ndarray, max_points: int = MAX_BATCH_POINTS) -> np.
 
 
 def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
-    """One metric against epochs: per batch (raw and smoothed) and per epoch for training and validation data.
+    """One metric against epochs, as a Plotly figure (see `curve_data`)."""
+    return go.Figure(curve_data(snapshot, metric), _validate=False)
 
-    Redrawn twice a second while a run trains, so built as plain data (NumPy arrays, which Plotly copies and
-    sends whole, as typed arrays) on a layout validated once (see `_curve_layout`): Plotly's checks of every
-    property, and its copies of lists, cost ten times what the figure's data does.
+
+def curve_data(snapshot: HistorySnapshot, metric: str) -> dict[str, object]:
+    """One metric against epochs: per batch (raw and smoothed) and per epoch for training and validation data, as
+    a Plotly figure's plain data and layout.
+
+    Rebuilt twice a second while a run trains, so made of plain data (NumPy arrays, sent as Plotly's typed arrays)
+    on a layout validated once (see `_curve_layout`): Plotly's checks of every property, and its copies of the
+    figure, cost ten times what the figure's data does. `dashboard.live_feed` sends it to the live frames as it is.
     """
     batch_values = np.asarray(snapshot.batch_losses if metric == "loss" else snapshot.batch_accuracies, dtype=float)
     traces: list[dict[str, object]] = []
@@ -120,10 +126,9 @@ def training_curve(snapshot: HistorySnapshot, metric: str) -> go.Figure:
     else:
         epoch_losses = [loss for record in snapshot.epochs for loss in (record.loss, record.val_loss)
                         if loss is not None]
-        axis = loss_axis([*batch_values[np.isfinite(batch_values)].tolist(), *epoch_losses])
+        axis = loss_axis(np.concatenate([batch_values, np.asarray(epoch_losses, dtype=float)]))
     last_epoch = max(snapshot.total_epochs, len(epochs))
-    layout = _curve_layout(metric, json.dumps(axis), last_epoch)
-    return go.Figure({"data": traces, "layout": layout}, _validate=False)
+    return {"data": traces, "layout": _curve_layout(metric, json.dumps(axis), last_epoch)}
 
 
 @functools.lru_cache(maxsize=64)
@@ -139,15 +144,18 @@ def _curve_layout(metric: str, y_axis: str, last_epoch: int) -> dict[str, object
     return figure.to_dict()["layout"]
 
 
-def loss_axis(losses: Sequence[float]) -> dict[str, object]:
+def loss_axis(losses: Sequence[float] | np.ndarray) -> dict[str, object]:
     """A y axis for losses: linear while they stay within a factor of `LOG_LOSS_SPREAD`, else log, ticked at powers
     of ten written as a learner reads them ('1000', '1 million', '1 billion')."""
-    positive = [loss for loss in losses if math.isfinite(loss) and loss > 0]
-    if not positive or max(positive) < LOG_LOSS_SPREAD * min(positive):
-        top = LOSS_HEADROOM * max(positive) if positive else None  # From 0, still while the loss falls.
+    values = np.asarray(losses, dtype=float)
+    positive = values[np.isfinite(values) & (values > 0)]
+    if not positive.size:
+        return {"type": "linear", "title": None, "exponentformat": "none", "separatethousands": True}
+    lowest, highest = float(positive.min()), float(positive.max())
+    if highest < LOG_LOSS_SPREAD * lowest:
         return {"type": "linear", "title": None, "exponentformat": "none", "separatethousands": True,
-                **({"range": [0, top]} if top else {})}
-    decades = range(math.floor(math.log10(min(positive))), math.ceil(math.log10(max(positive))) + 1)
+                "range": [0, LOSS_HEADROOM * highest]}  # From 0, still while the loss falls.
+    decades = range(math.floor(math.log10(lowest)), math.ceil(math.log10(highest)) + 1)
     step = 1 if len(decades) <= MAX_LOSS_TICKS else 3 * math.ceil(len(decades) / (3 * MAX_LOSS_TICKS))
     ticks = [10.0**decade for decade in decades if decade % step == 0]
     return {"type": "log", "title": f"log scale: each line is {readable_number(10.0**step)}×", "tickmode": "array",
