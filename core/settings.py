@@ -31,6 +31,10 @@ DEFAULT_ORPHAN_SECONDS = 600.0
 BACKEND_VARIABLE = "KERAS_LAB_BACKEND"
 BACKEND_CHOICES = ("auto", "jax", "tensorflow")
 """`auto` (the default): each run's Keras backend is chosen for its model (see `core.training.execution`)."""
+EXECUTOR_VARIABLE = "KERAS_LAB_EXECUTOR"
+EXECUTOR_CHOICES = ("local", "ray")
+"""`local` (the default): runs train in worker processes on this machine; `ray`: on the Ray cluster at Ray's own
+`RAY_ADDRESS` (see `core.training.ray_executor`)."""
 OFFLINE_VARIABLE = "KERAS_LAB_OFFLINE"
 """Set (to anything but 0) to never try a download: the shipped samples are used instead."""
 
@@ -62,12 +66,22 @@ def orphan_seconds() -> float:
 
 def backend_choice() -> str:
     """The backend every run trains on, or "auto" to choose one per model."""
-    text = os.environ.get(BACKEND_VARIABLE, "").strip().lower()
-    if not text or text in BACKEND_CHOICES:
-        return text or "auto"
-    _log.warning("%s=%r is not one of %s: using auto. Set it to one of them or unset it.",
-                 BACKEND_VARIABLE, text, ", ".join(BACKEND_CHOICES))
-    return "auto"
+    return _choice(BACKEND_VARIABLE, BACKEND_CHOICES)
+
+
+def executor_choice() -> str:
+    """Where runs train: "local" or "ray"."""
+    return _choice(EXECUTOR_VARIABLE, EXECUTOR_CHOICES)
+
+
+def _choice(variable: str, choices: tuple[str, ...]) -> str:
+    """The variable's value when it is one of `choices` (any case), else the first of them, the default."""
+    text = os.environ.get(variable, "").strip().lower()
+    if not text or text in choices:
+        return text or choices[0]
+    _log.warning("%s=%r is not one of %s: using %s. Set it to one of them or unset it.",
+                 variable, text, ", ".join(choices), choices[0])
+    return choices[0]
 
 
 def is_offline() -> bool:

@@ -10,8 +10,8 @@ The contract, which a second executor (a Ray cluster, say) implements as it is:
   registry settles the run as failed with it. The executor replaces what died; other jobs train on.
 - `is_warm()` says whether a job would start now without paying a framework import first; `close()` lets go of
   every process.
-The job itself keeps the run's folder current, so a job that trains on another machine needs the same runs
-folder there (a shared disk).
+The job itself keeps the run's folder current where it trains; an executor that trains on other machines copies it
+back (see `core.training.ray_executor`).
 """
 
 from __future__ import annotations
@@ -61,6 +61,10 @@ class WorkerLost(Exception):
 
 class Executor(ABC):
     """Trains jobs somewhere other than the server's own process (see the module's docstring for the contract)."""
+
+    queues_runs = False
+    """True for an executor that queues jobs for its resources itself (a cluster's scheduler): the registry then
+    hands it every run at once, and a sweep's runs together."""
 
     @abstractmethod
     def train(self, job: TrainingJob, on_event: Emit) -> None:

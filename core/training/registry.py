@@ -9,6 +9,7 @@ controls out. Nothing here imports Keras: only a page that loads a model to pred
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import deque
@@ -17,6 +18,7 @@ from typing import Any
 
 from core.models.layers import is_whole_number
 from core.models.spec import ModelSpec, TrainingConfig
+from core.settings import executor_choice
 from core.training.events import apply_event
 from core.training.executor import Executor, TrainingJob, WorkerLost
 from core.training.recovery import interrupted_record, is_orphaned_record
@@ -30,17 +32,23 @@ SETTLED_RUNS_IN_MEMORY = 32
 MODELS_IN_MEMORY = 4
 """Saved, settled runs beyond this many keep no Keras model in memory (each holds its weights, optimizer state and
 traced functions, megabytes apiece); the model loads again from disk when a page needs it."""
-_shared_pool: Executor | None = None
+_shared_executor: Executor | None = None
 
 
-def shared_worker_pool() -> Executor:
-    """The process's one embedded pool, which every registry made without an executor of its own shares."""
-    global _shared_pool
-    if _shared_pool is None:
-        from core.training.worker_pool import WorkerPool
+def shared_executor() -> Executor:
+    """The process's one executor, which every registry made without an executor of its own shares: the embedded
+    pool of worker processes, or with KERAS_LAB_EXECUTOR=ray the Ray cluster (Ray is imported only then)."""
+    global _shared_executor
+    if _shared_executor is None:
+        if executor_choice() == "ray":
+            from core.training.ray_executor import RayExecutor
 
-        _shared_pool = WorkerPool()
-    return _shared_pool
+            _shared_executor = RayExecutor()
+        else:
+            from core.training.worker_pool import WorkerPool
+
+            _shared_executor = WorkerPool()
+    return _shared_executor
 
 
 class RunRegistry:
@@ -50,12 +58,12 @@ class RunRegistry:
                  orphan_seconds: float | None = None, executor: Executor | None = None) -> None:
         """`orphan_seconds`: a queued, training or paused run that no page has shown for this long is stopped (and
         kept), so a visitor who closed the tab leaves nothing training forever. None: never. `executor`: what trains
-        the runs (by default the process's shared pool of worker processes)."""
+        the runs (by default the process's shared executor: see `shared_executor`)."""
         if max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent}.")
         self.storage = storage
-        self.executor = executor if executor is not None else shared_worker_pool()
-        self.max_concurrent = max_concurrent
+        self.executor = executor if executor is not None else shared_executor()
+        self.max_concurrent = sys.maxsize if self.executor.queues_runs else max_concurrent
         self.orphan_seconds = orphan_seconds
         self._watchdog: threading.Thread | None = None
         self._runs: dict[str, TrainingRun] = {}
@@ -73,7 +81,8 @@ class RunRegistry:
 
     def start_in_turn(self, runs: list[TrainingRun], thread_name: str) -> None:
         """Queue one owner's runs to train one after another (a sweep): they never hold more than one training
-        slot, and other visitors' runs keep their place in the queue."""
+        slot, and other visitors' runs keep their place in the queue. An executor that queues runs itself (a Ray
+        cluster) is handed them all at once, to train side by side as its resources allow."""
         self._start_watchdog()
         with self._lock:
             for owner in {run.owner for run in runs}:
@@ -83,7 +92,10 @@ class RunRegistry:
                 self._runs[run.run_id] = run
         for run in runs:
             self._save(run)
-        threading.Thread(target=self._execute_in_turn, args=(runs,), name=thread_name, daemon=True).start()
+        turns = [[run] for run in runs] if self.executor.queues_runs else [runs]  # On a cluster, all at once.
+        for index, runs_in_turn in enumerate(turns):
+            name = thread_name if len(turns) == 1 else f"{thread_name}-{index}"
+            threading.Thread(target=self._execute_in_turn, args=(runs_in_turn,), name=name, daemon=True).start()
 
     def _execute_in_turn(self, runs: list[TrainingRun]) -> None:
         for run in runs:

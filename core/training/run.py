@@ -82,6 +82,8 @@ class TrainingRun:
     """Its loss became NaN or infinite: the page offers to retry with a smaller learning rate."""
     cold_start: bool = False
     """Its job found no warm worker, so it waits for a framework import first (pages say so)."""
+    starting_note: str = ""
+    """What its executor says while the run waits to start ('waiting for the Ray cluster ...'); pages show it."""
     checkpoint_epoch: int = 0
     """The epoch whose model and optimizer state the run's checkpoint holds (0: none yet); an interrupted run
     continues from there."""

@@ -27,6 +27,8 @@ def describe_run(run: TrainingRun) -> str:
     if run.state is RunState.RUNNING:
         snapshot = run.history.snapshot()
         if not snapshot.total_epochs:
+            if run.starting_note:
+                return run.starting_note
             if run.cold_start:
                 return ("starting: a new training process is importing Keras (a few seconds, once; the runs "
                         "after it start at once), then the data")

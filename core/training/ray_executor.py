@@ -1,0 +1,265 @@
+"""Runs trained on a Ray cluster: the second executor (see `core.training.executor`), chosen with
+`KERAS_LAB_EXECUTOR=ray` and Ray's own `RAY_ADDRESS` (see `core.training.executors`).
+
+Each run is one Ray actor (`RunActor`), asking the cluster for one CPU, whose process trains the job with the same code as a local worker (`core.training.job.train_to_end`) on the backend the
+run needs. Ray's scheduler decides where and when: a run whose resources no node has free waits, and the page says
+so. The server pulls the actor's events (`RunActor.events`) a few times a second and pushes the run's pause, resume
+and stop (`RunActor.command`). No shared disk is needed: the actor keeps the run's folder in a temporary folder of
+its node, and the server writes its own copy from what it hears (the record as it goes, each checkpoint as it is
+written, the model and everything else at the end). Nothing here imports Ray until a `RayExecutor` is made.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import socket
+import tarfile
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from core.training.events import Emit, Event
+from core.training.executor import ControlWatcher, Executor, TrainingJob, WorkerLost, apply_command
+from core.training.run import RunState, TrainingRun
+from core.training.storage import RunStorage
+
+POLL_SECONDS = 0.1
+"""How often the server asks a run's actor for new events (the page redraws every 0.4 s)."""
+ANSWER_SECONDS = 60.0
+"""How long one call to an actor that is running may take before the cluster counts as gone."""
+RECORD_SECONDS = 1.0
+"""The server's copy of a training run's record is rewritten at most this often, as a local worker does."""
+NAMESPACE = "keras-lab"
+PROBE_SECONDS = 3.0
+"""How long the cluster's address may take to accept a connection before it counts as unreachable."""
+
+
+class RunActor:
+    """One run on a Ray node (made a Ray actor by `RayExecutor`): trains it in a thread and keeps its events for the
+    server to collect, and its folder (a temporary one on this node) for the server to copy."""
+
+    def __init__(self, backend: str) -> None:
+        os.environ["KERAS_BACKEND"] = backend  # The actor's process is its own: Keras is not imported yet.
+        from core.training.execution import keep_tensorflow_out
+
+        keep_tensorflow_out()
+        self._folder = Path(tempfile.mkdtemp(prefix="keras-lab-ray-"))
+        self._events: list[Event] = []
+        self._lock = threading.Lock()
+        self._run: TrainingRun | None = None
+
+    def placement(self) -> str:
+        """Where this actor runs, for the run's record: 'Ray 2.60.0, node 10.0.0.5 (host-a), 1 CPU'."""
+        import ray
+
+        context = ray.get_runtime_context()
+        resources = context.get_assigned_resources()
+        cpus, gpus = resources.get("CPU", 0), resources.get("GPU", 0)
+        units = f"{cpus:g} CPU{'s' if cpus != 1 else ''}" + (f", {gpus:g} GPU" if gpus else "")
+        return f"Ray {ray.__version__}, node {ray.util.get_node_ip_address()} ({socket.gethostname()}), {units}"
+
+    def start(self, message_json: str, files: bytes) -> None:
+        """Train the job in `message_json` (`TrainingJob.to_message` as JSON, as a local worker reads it) in a
+        thread, its folder first filled with `files` (a tar archive of the run's folder on the server: the model or
+        checkpoint a continued run needs)."""
+        from core.training.job import train_to_end
+
+        message = json.loads(message_json)
+        run = TrainingRun.from_record(message["record"])
+        unpack(files, self._folder / run.run_id)
+        self._run = run
+        placement = self.placement()
+
+        def emit(event: Event) -> None:
+            if event["event"] == "started":  # Where it ran, in the record it writes next and the server's.
+                run.hardware = f"{placement} · {event['hardware']}"
+                event = {**event, "hardware": run.hardware}
+            with self._lock:
+                self._events.append(event)
+
+        threading.Thread(target=train_to_end, args=(run, RunStorage(self._folder), emit, message["start_from"]),
+                         name=f"keras-lab-run-{run.run_id}", daemon=True).start()
+
+    def events(self, since: int) -> str:
+        """The events after the first `since`, as a JSON list (the server reads them as a local worker's lines)."""
+        with self._lock:
+            return json.dumps(self._events[since:])
+
+    def command(self, command: Event) -> None:
+        if self._run is not None:
+            apply_command(self._run, command)
+
+    def files(self, run_id: str, names: list[str] | None = None) -> bytes:
+        """The run's folder here as a tar archive: all of it, or only the files and folders named."""
+        return pack(self._folder / run_id, names)
+
+
+class RayExecutor(Executor):
+    """Trains each job in a `RunActor` of its own on the Ray cluster at `address` (Ray's `RAY_ADDRESS` when None;
+    with neither, the cluster `ray start --head` started on this machine, else a Ray of this process's own).
+    Connects when the first run starts, so the server's first page never waits for the cluster."""
+
+    def __init__(self, address: str | None = None) -> None:
+        import ray
+
+        self._ray = ray
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self._actor_class: Any = None
+        self._connecting = threading.Lock()
+        self._actors: dict[str, Any] = {}
+
+    def connect(self) -> None:
+        """Connect to the cluster, once; a cluster that cannot be reached is a WorkerLost that says what to do (the
+        next run tries again, so a head started later is found)."""
+        with self._connecting:
+            if self._actor_class is not None:
+                return
+            if self.address is not None and not answers(self.address):
+                raise WorkerLost(unreachable_message(self.address, "nothing answers there"))
+            try:
+                self._ray.init(address=self.address, namespace=NAMESPACE, ignore_reinit_error=True,
+                               log_to_driver=False, logging_level=logging.WARNING)
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                raise WorkerLost(unreachable_message(self.address, error)) from error
+            self._actor_class = self._ray.remote(RunActor)
+
+    queues_runs = True  # Ray's scheduler places each run's actor when the cluster has a CPU free.
+
+    def is_warm(self, job: TrainingJob) -> bool:
+        return False  # Every run's actor starts a process of its own, which imports Keras.
+
+    def train(self, job: TrainingJob, on_event: Emit) -> None:
+        ray = self._ray
+        self.connect()
+        actor = self._actor_class.options(num_cpus=1).remote(job.backend)
+        self._actors[job.run.run_id] = actor
+        try:
+            message = {**job.to_message(), "runs_folder": None}
+            storage = None if job.runs_folder is None else RunStorage(job.runs_folder)
+            files = b"" if storage is None else pack(storage.folder(job.run.run_id), None)
+            started = actor.start.remote(json.dumps(message), files)
+            if not self._wait_for_place(job.run, started):
+                if storage is not None:
+                    storage.save_record(job.run.run_id, job.run.to_record())
+                return
+            self._follow(actor, job, storage, on_event)
+        except ray.exceptions.RayTaskError as error:  # The actor's own code failed: its error, without Ray's frame.
+            raise WorkerLost(f"the run could not start on the Ray cluster: {error.cause}") from error
+        except (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError) as error:
+            raise WorkerLost(actor_lost_message(error)) from error
+        except (ray.exceptions.GetTimeoutError, ray.exceptions.RaySystemError, ConnectionError) as error:
+            raise WorkerLost(f"the Ray cluster stopped answering ({error.__class__.__name__}): its head may have "
+                             f"stopped or the network gone. Check `ray status` on the head, then continue the "
+                             f"run.") from error
+        finally:
+            self._actors.pop(job.run.run_id, None)
+            ray.kill(actor, no_restart=True)
+
+    def actor_of(self, run_id: str) -> Any | None:
+        """The actor training the run now, if any (for tests and benchmarks to watch or kill it)."""
+        return self._actors.get(run_id)
+
+    def _wait_for_place(self, run: TrainingRun, started: Any) -> bool:
+        """Until Ray has placed the actor and it took the job (True), or the run was stopped first (False: it
+        settles as stopped, nothing trained)."""
+        run.starting_note = "waiting for the Ray cluster to have a CPU free for this run"
+        while not self._ray.wait([started], timeout=POLL_SECONDS)[0]:
+            if run.stop_requested.is_set():
+                run.settle(RunState.STOPPED, f"ended before it started, {run.stop_reason}.")
+                return False
+        self._ray.get(started, timeout=ANSWER_SECONDS)
+        run.starting_note = ("starting on the Ray cluster: the run's own process imports Keras (a few seconds), "
+                             "then the data")
+        return True
+
+    def _follow(self, actor: Any, job: TrainingJob, storage: RunStorage | None, on_event: Emit) -> None:
+        """Pass the actor's events on and the run's controls in until it settles, keeping the server's copy of the
+        run's folder: the record at most every RECORD_SECONDS, each new checkpoint, and everything at the end."""
+        ray, run = self._ray, job.run
+        watcher, heard, record_written_at = ControlWatcher(run), 0, 0.0
+        while True:
+            for command in watcher.pending():
+                actor.command.remote(command)
+            events = json.loads(ray.get(actor.events.remote(heard), timeout=ANSWER_SECONDS))
+            heard += len(events)
+            for event in events:
+                if event["event"] == "settled":
+                    if storage is not None:
+                        unpack(ray.get(actor.files.remote(run.run_id), timeout=ANSWER_SECONDS),
+                               storage.folder(run.run_id))
+                    on_event(event)
+                    return
+                checkpointed = event["event"] == "progress" and event["checkpoint_epoch"] != run.checkpoint_epoch
+                on_event(event)
+                if storage is not None and checkpointed:
+                    folder = storage.folder(run.run_id)
+                    checkpoint = str(storage.checkpoint_path(run.run_id, run.checkpoint_epoch).relative_to(folder))
+                    unpack(ray.get(actor.files.remote(run.run_id, [checkpoint]), timeout=ANSWER_SECONDS),
+                           storage.folder(run.run_id))
+                    storage.keep_only_checkpoint(run.run_id, run.checkpoint_epoch)
+            if storage is not None and events and time.monotonic() - record_written_at >= RECORD_SECONDS:
+                storage.save_record(run.run_id, run.to_record())
+                record_written_at = time.monotonic()
+            if not events:
+                time.sleep(POLL_SECONDS)
+
+    def close(self) -> None:
+        """Runs' actors end with their runs; the connection to the cluster goes with this process."""
+
+
+def pack(folder: Path, names: list[str] | None) -> bytes:
+    """The folder's files (all, or those named, with what is in named folders) as a tar archive in memory."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        if folder.is_dir():
+            for name in names if names is not None else sorted(path.name for path in folder.iterdir()):
+                if (folder / name).exists():
+                    archive.add(folder / name, arcname=name)
+    return buffer.getvalue()
+
+
+def unpack(archive: bytes, folder: Path) -> None:
+    """A `pack` archive's files into `folder`, each replacing the file of its name; nothing outside the folder."""
+    if not archive:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as files:
+        files.extractall(folder, filter="data")
+
+
+def answers(address: str) -> bool:
+    """Whether something listens at a Ray address ('host:port' or 'ray://host:port'; other forms, such as 'auto',
+    are left to Ray). Ray itself retries an address where nothing listens for minutes before it gives up."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return True
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_SECONDS):
+            return True
+    except OSError:
+        return False
+
+
+def unreachable_message(address: str | None, error: Exception | str) -> str:
+    where = f"the Ray cluster at RAY_ADDRESS={address}" if address else "a local Ray"
+    return (f"Keras Lab could not connect to {where} ({error}). Start the head with `ray start --head` on that "
+            f"machine, check the address (`ray status` prints it), or unset KERAS_LAB_EXECUTOR to train runs on this "
+            f"machine.")
+
+
+def actor_lost_message(error: Exception) -> str:
+    """Why a run's actor died, in words: killed, its node lost, or out of memory."""
+    text = str(error)
+    if "OutOfMemory" in text or "memory" in text.lower():
+        cause = "its node ran out of memory"
+    elif "node" in text.lower() and ("died" in text.lower() or "dead" in text.lower()):
+        cause = "its node left the cluster"
+    else:
+        cause = "its process ended (killed, or it crashed)"
+    return (f"the Ray actor training this run died: {cause}. The epochs heard so far and the last checkpoint are "
+            f"kept; Continue training starts it again on the cluster.")
