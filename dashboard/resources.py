@@ -20,20 +20,19 @@ from core.predict.inference import predict_all
 from core.predict.predictions import ExamplePredictions, predictions_for
 from core.settings import max_concurrent_runs, orphan_seconds
 from core.training.execution import backend_for
-from core.training.registry import RunRegistry
+from core.training.registry import RunRegistry, chosen_executor
 from core.training.run import TrainingRun
 from core.training.storage import RunStorage
-from core.training.worker_pool import WorkerPool
 
 
 @st.cache_resource
 def run_registry() -> RunRegistry:
     """The one registry of this server process, shared by every session. Its runs train in a pool of worker
     processes, one (on the default preset's backend) warming up at once, in the background, so that the first Start
-    need not wait for Keras's import."""
+    need not wait for Keras's import; or, with KERAS_LAB_EXECUTOR=ray, on a Ray cluster."""
     first_backend = backend_for(PRESETS[DEFAULT_PRESET].spec)
     return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs(), orphan_seconds=orphan_seconds(),
-                       executor=WorkerPool(warm_backends=(first_backend,)))
+                       executor=chosen_executor(warm_backends=(first_backend,)))
 
 
 @st.cache_resource

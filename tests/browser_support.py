@@ -70,13 +70,15 @@ def dashboard(tmp_path_factory):
         server.wait(timeout=20)
 
 
-def start_server(port: int, home: Path, log: Path) -> subprocess.Popen:
-    """`streamlit run` in a process group of its own, as a deployment runs it: killing the group kills its workers."""
+def start_server(port: int, home: Path, log: Path, environment: dict[str, str] | None = None) -> subprocess.Popen:
+    """`streamlit run` in a process group of its own, as a deployment runs it: killing the group kills its workers.
+    `environment`: variables set for it on top of this process's (KERAS_LAB_EXECUTOR, say)."""
     command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
     with open(log, "a") as output:
         server = subprocess.Popen(command, cwd=REPOSITORY, stdout=output, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "KERAS_LAB_HOME": str(home)}, start_new_session=True)
+                                  env={**os.environ, "KERAS_LAB_HOME": str(home), **(environment or {})},
+                                  start_new_session=True)
     wait_until(lambda: healthy(f"http://127.0.0.1:{port}") or server.poll() is not None, timeout=60, every=0.2)
     assert server.poll() is None, log.read_text()
     return server

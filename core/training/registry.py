@@ -35,19 +35,23 @@ traced functions, megabytes apiece); the model loads again from disk when a page
 _shared_executor: Executor | None = None
 
 
+def chosen_executor(warm_backends: tuple[str, ...] = ()) -> Executor:
+    """A new executor of the kind KERAS_LAB_EXECUTOR names: the embedded pool of worker processes (with a worker
+    of each of `warm_backends` warming up at once), or with `ray` the Ray cluster (Ray is imported only then)."""
+    if executor_choice() == "ray":
+        from core.training.ray_executor import RayExecutor
+
+        return RayExecutor()
+    from core.training.worker_pool import WorkerPool
+
+    return WorkerPool(warm_backends=warm_backends)
+
+
 def shared_executor() -> Executor:
-    """The process's one executor, which every registry made without an executor of its own shares: the embedded
-    pool of worker processes, or with KERAS_LAB_EXECUTOR=ray the Ray cluster (Ray is imported only then)."""
+    """The process's one executor, which every registry made without an executor of its own shares."""
     global _shared_executor
     if _shared_executor is None:
-        if executor_choice() == "ray":
-            from core.training.ray_executor import RayExecutor
-
-            _shared_executor = RayExecutor()
-        else:
-            from core.training.worker_pool import WorkerPool
-
-            _shared_executor = WorkerPool()
+        _shared_executor = chosen_executor()
     return _shared_executor
 
 
