@@ -11,6 +11,10 @@ first epoch (tracing) is left out; the script prints, for each preset, the media
 times (target: at most 1.03) and the ratio of whole-run wall times, checkpoints included.
 
     python benchmarks/overhead.py [--presets mnist-dense512,mnist-cnn-4conv] [--epochs N] [--repeats 7]
+                                  [--executor local|ray]
+
+With `--executor ray` the Keras Lab side trains each run in a Ray actor of its own (`core.training.ray_executor`),
+as `KERAS_LAB_EXECUTOR=ray` does: the ratio then says what a run on Ray costs against the bare fit.
 
 Epochs default to 30 for the MLP (about 0.2 s each on two cores) and 4 for the CNN (several seconds each).
 """
@@ -35,6 +39,7 @@ from core.data.catalogue import load_dataset  # noqa: E402
 from core.models.presets import Preset, get_preset  # noqa: E402
 from core.models.spec import TrainingConfig  # noqa: E402
 from core.training.execution import backend_for  # noqa: E402
+from core.training.ray_executor import RayExecutor  # noqa: E402
 from core.training.registry import RunRegistry  # noqa: E402
 from core.training.run import RunState  # noqa: E402
 from core.training.storage import RunStorage  # noqa: E402
@@ -122,6 +127,15 @@ def measure(registry: RunRegistry, preset: Preset, config: TrainingConfig, repea
     return median
 
 
+def ray_executor() -> RayExecutor:
+    """The Ray executor on the cluster at RAY_ADDRESS, or on a Ray of this machine started here."""
+    if not os.environ.get("RAY_ADDRESS"):
+        import ray
+
+        ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
+    return RayExecutor()
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--bare"]:
         name, epochs, batch_size, seed = sys.argv[2], *map(int, sys.argv[3:6])
@@ -131,19 +145,23 @@ def main() -> None:
     parser.add_argument("--presets", default=",".join(DEFAULT_EPOCHS))
     parser.add_argument("--epochs", type=int, help="epochs per run (default: 30 for the MLP, 4 for the CNN)")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--executor", choices=("local", "ray"), default="local",
+                        help="where the Keras Lab side trains: a warm local worker (default), or a Ray actor per run "
+                             "on the cluster at RAY_ADDRESS (without one, a local Ray of this machine's CPUs)")
     arguments = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
-    pool = WorkerPool()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; executor: "
+          f"{arguments.executor}")
+    executor = ray_executor() if arguments.executor == "ray" else WorkerPool()
     medians = {}
     with tempfile.TemporaryDirectory() as folder:
-        registry = RunRegistry(RunStorage(Path(folder)), executor=pool)
+        registry = RunRegistry(RunStorage(Path(folder)), executor=executor)
         for name in arguments.presets.split(","):
             preset = get_preset(name)
             epochs = arguments.epochs or DEFAULT_EPOCHS.get(name, 10)
             medians[name] = measure(registry, preset, TrainingConfig(epochs=epochs,
                                                                      batch_size=preset.training.batch_size),
                                     arguments.repeats)
-    pool.close()
+    executor.close()
     print("\n" + "\n".join(f"{name}: {ratio:.3f}" for name, ratio in medians.items()))
 
 

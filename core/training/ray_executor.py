@@ -28,7 +28,7 @@ from core.training.executor import ControlWatcher, Executor, TrainingJob, Worker
 from core.training.run import RunState, TrainingRun
 from core.training.storage import RunStorage
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.25
 """How often the server asks a run's actor for new events (the page redraws every 0.4 s)."""
 ANSWER_SECONDS = 60.0
 """How long one call to an actor that is running may take before the cluster counts as gone."""
@@ -205,8 +205,7 @@ class RayExecutor(Executor):
             if storage is not None and events and time.monotonic() - record_written_at >= RECORD_SECONDS:
                 storage.save_record(run.run_id, run.to_record())
                 record_written_at = time.monotonic()
-            if not events:
-                time.sleep(POLL_SECONDS)
+            time.sleep(POLL_SECONDS)  # Events gather meanwhile: each call to the actor costs both sides CPU.
 
     def close(self) -> None:
         """Runs' actors end with their runs; the connection to the cluster goes with this process."""
