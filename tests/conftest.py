@@ -40,3 +40,15 @@ def run_cli(*arguments: str) -> subprocess.CompletedProcess:
 
 # The browser fixtures, for every test module that drives Chromium (after the names browser_support imports from here).
 from browser_support import browser, dashboard  # noqa: E402,F401
+
+
+@pytest.fixture(scope="module")
+def ray_cluster(tmp_path_factory):
+    """A real local Ray of two CPUs for one test module, its files in a temporary folder; yields its address, for
+    other processes (a dashboard server, the CLI) to join as RAY_ADDRESS."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             _temp_dir=str(tmp_path_factory.mktemp("ray")), namespace="keras-lab")
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()

@@ -35,6 +35,20 @@ def live_curves(page) -> list[dict[str, dict[str, list[float]]]]:
     return [by_name(chart) for chart in frames[-1].evaluate(LIVE_CURVES)] if frames else []
 
 
+def watch_until_finished(page, seconds: float) -> set[float]:
+    """Watch the Train page's run until the page says it finished; returns the last batch of each per-batch curve
+    the live frame drew meanwhile (so how many times the curves grew)."""
+    batches_seen, deadline = set(), time.monotonic() + seconds
+    finished = page.get_by_text("finished, test accuracy")
+    while not finished.count():
+        assert time.monotonic() < deadline, f"the run did not finish within {seconds} s"
+        charts = live_curves(page) if live_view(page).get_by_text(" · batch ").count() else []
+        if charts and "per batch" in charts[0]:
+            batches_seen.add(charts[0]["per batch"]["x"][-1])
+        time.sleep(0.2)
+    return batches_seen
+
+
 def test_the_curves_grow_while_training_and_end_equal_to_the_saved_history(browser, tmp_path):
     port, home = free_port(), tmp_path / "home"
     server = start_server(port, home, tmp_path / "streamlit.log")
@@ -45,14 +59,7 @@ def test_the_curves_grow_while_training_and_end_equal_to_the_saved_history(brows
         set_epochs(page, EPOCHS)
         page.get_by_role("button", name="Start training").click()
 
-        batches_seen, deadline = set(), time.monotonic() + 300
-        finished = page.get_by_text("finished, test accuracy")
-        while not finished.count():
-            assert time.monotonic() < deadline, "the run did not finish within 300 s"
-            charts = live_curves(page) if live_view(page).get_by_text(" · batch ").count() else []
-            if charts and "per batch" in charts[0]:
-                batches_seen.add(charts[0]["per batch"]["x"][-1])
-            time.sleep(0.2)
+        batches_seen = watch_until_finished(page, seconds=300)
         assert len(batches_seen) >= 3, f"the curves grew only {len(batches_seen)} times while the run trained"
 
         (record_path,) = (home / "runs").glob("*/run.json")

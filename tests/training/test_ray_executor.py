@@ -1,4 +1,4 @@
-"""Runs on a real Ray cluster: a local one of two CPUs, started by this module (no mocks), and the same registry and
+"""Runs on a real Ray cluster: a local one of two CPUs, started for this module (no mocks; see conftest.py), and the same registry and
 job code the dashboard uses, with `KERAS_LAB_EXECUTOR=ray`'s executor. Each run's actor imports Keras in a process
 of its own, so each test trains a few seconds."""
 
@@ -21,16 +21,7 @@ from core.training.storage import RunStorage, new_run_id
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """A local Ray of two CPUs for this module, its files in a temporary folder; its address for other processes."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             _temp_dir=str(tmp_path_factory.mktemp("ray")), namespace="keras-lab")
-    yield ray.get_runtime_context().gcs_address
-    ray.shutdown()
-
-
-@pytest.fixture(scope="module")
-def registry(cluster, tmp_path_factory):
+def registry(ray_cluster, tmp_path_factory):
     return RunRegistry(RunStorage(tmp_path_factory.mktemp("runs")), executor=RayExecutor())
 
 
@@ -105,9 +96,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_the_cli_trains_on_ray_to_the_same_accuracy_as_locally(cluster, tmp_path):
+def test_the_cli_trains_on_ray_to_the_same_accuracy_as_locally(ray_cluster, tmp_path):
     local = run_cli("train", "--preset", SPIRAL.name, "--epochs", "300", "--json", "--out", str(tmp_path / "local"))
-    os.environ.update(KERAS_LAB_EXECUTOR="ray", RAY_ADDRESS=cluster)
+    os.environ.update(KERAS_LAB_EXECUTOR="ray", RAY_ADDRESS=ray_cluster)
     try:
         on_ray = run_cli("train", "--preset", SPIRAL.name, "--epochs", "300", "--json", "--out",
                          str(tmp_path / "ray"))
