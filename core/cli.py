@@ -35,8 +35,10 @@ from core.models.spec import OPTIMIZERS, ModelSpec, TrainingConfig
 from core.number_text import readable_loss, readable_number
 from core.settings import executor_choice
 from core.training.execution import use_backend_for
+from core.training.executor import WorkerLost
 from core.training.history import EpochRecord
 from core.training.job import train_to_end
+from core.training.ray_executor import train_on_ray
 from core.training.run import RunState, TrainingRun
 from core.training.storage import RunStorage, new_run_id
 
@@ -234,7 +236,10 @@ def train(arguments: argparse.Namespace) -> int:
     run = TrainingRun(run_id=new_run_id(), owner="cli", preset_name=chosen.name, dataset_name=dataset_name,
                       spec=chosen.spec, config=config)
     if executor_choice() == "ray":
-        _train_on_ray(run, storage, arguments.json)
+        try:
+            train_on_ray(run, storage, on_epoch_end=lambda record: _print_epoch(record, arguments.json))
+        except WorkerLost as lost:
+            raise CommandLineError(lost.reason) from None
     else:
         with _quiet_stderr():
             train_to_end(run, storage, emit=lambda event: None,
@@ -246,29 +251,6 @@ def train(arguments: argparse.Namespace) -> int:
         raise ValueError(run.message)
     _print_scores(arguments, run, dataset, report, storage)
     return 0
-
-
-def _train_on_ray(run: TrainingRun, storage: RunStorage | None, as_json: bool) -> None:
-    """Train the run on the Ray cluster at RAY_ADDRESS (KERAS_LAB_EXECUTOR=ray), printing its epochs as they are
-    heard; a cluster that cannot be reached, or an actor lost, is an error that says why."""
-    from core.training.events import apply_event
-    from core.training.executor import TrainingJob, WorkerLost
-    from core.training.ray_executor import RayExecutor
-
-    printed = 0
-
-    def hear(event: dict) -> None:
-        nonlocal printed
-        apply_event(run, event)
-        epochs = run.history.snapshot().epochs
-        for record in epochs[printed:]:
-            _print_epoch(record, as_json)
-        printed = len(epochs)
-
-    try:
-        RayExecutor().train(TrainingJob(run, None if storage is None else storage.root), hear)
-    except WorkerLost as lost:
-        raise CommandLineError(lost.reason) from None
 
 
 def _print_scores(arguments: argparse.Namespace, run: TrainingRun, dataset: Dataset, report: LoadReport | None,

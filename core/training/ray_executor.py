@@ -21,10 +21,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from core.training.events import Emit, Event
+from core.training.events import Emit, Event, apply_event
 from core.training.executor import ControlWatcher, Executor, TrainingJob, WorkerLost, apply_command
+from core.training.history import EpochRecord
 from core.training.run import RunState, TrainingRun
 from core.training.storage import RunStorage
 
@@ -209,6 +210,23 @@ class RayExecutor(Executor):
 
     def close(self) -> None:
         """Runs' actors end with their runs; the connection to the cluster goes with this process."""
+
+
+def train_on_ray(run: TrainingRun, storage: RunStorage | None,
+                 on_epoch_end: Callable[[EpochRecord], None]) -> None:
+    """Train the run on the cluster from this process (the CLI with KERAS_LAB_EXECUTOR=ray), `on_epoch_end` hearing
+    each epoch as it arrives; raises WorkerLost when the cluster cannot train it."""
+    heard = 0
+
+    def hear(event: Event) -> None:
+        nonlocal heard
+        apply_event(run, event)
+        epochs = run.history.snapshot().epochs
+        for record in epochs[heard:]:
+            on_epoch_end(record)
+        heard = len(epochs)
+
+    RayExecutor().train(TrainingJob(run, None if storage is None else storage.root), hear)
 
 
 def pack(folder: Path, names: list[str] | None) -> bytes:
