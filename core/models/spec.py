@@ -173,7 +173,8 @@ class TrainingConfig:
     `validation_split` holds back the last part of the training data; `validate_on_test` instead watches the
     test set during training, as the classic MNIST CNN example does (`validation_data=(x_test, y_test)`).
     Early stopping is off while `early_stopping_patience` is 0. `schedule_every` is the step schedule's epochs
-    between drops, and the plateau schedule's patience.
+    between drops, and the plateau schedule's patience. `gpu` asks a cluster (`core.training.ray_executor`) for a
+    node's GPU; a run on this machine uses whatever devices Keras finds, as ever.
     """
 
     epochs: int
@@ -188,6 +189,7 @@ class TrainingConfig:
     schedule: str = "constant"
     schedule_factor: float = 0.5
     schedule_every: int = 10
+    gpu: bool = False
 
     @property
     def has_validation(self) -> bool:

@@ -74,6 +74,11 @@ class Executor(ABC):
     def is_warm(self, job: TrainingJob) -> bool:
         """Whether `job` would start now, its framework already imported."""
 
+    def gpus_available(self) -> int:
+        """How many GPUs a run could ask for (the Train page offers the choice only then): none for an executor on
+        this machine, whose runs use whatever devices Keras finds."""
+        return 0
+
     @abstractmethod
     def close(self) -> None:
         """Stop every process this executor started."""

@@ -1,7 +1,8 @@
 """Runs trained on a Ray cluster: the second executor (see `core.training.executor`), chosen with
 `KERAS_LAB_EXECUTOR=ray` and Ray's own `RAY_ADDRESS` (see `core.training.executors`).
 
-Each run is one Ray actor (`RunActor`), asking the cluster for one CPU, whose process trains the job with the same code as a local worker (`core.training.job.train_to_end`) on the backend the
+Each run is one Ray actor (`RunActor`), asking the cluster for one CPU (and a GPU when its config says `gpu`), whose
+process trains the job with the same code as a local worker (`core.training.job.train_to_end`) on the backend the
 run needs. Ray's scheduler decides where and when: a run whose resources no node has free waits, and the page says
 so. The server pulls the actor's events (`RunActor.events`) a few times a second and pushes the run's pause, resume
 and stop (`RunActor.command`). No shared disk is needed: the actor keeps the run's folder in a temporary folder of
@@ -113,6 +114,15 @@ class RayExecutor(Executor):
         self._actor_class: Any = None
         self._connecting = threading.Lock()
         self._actors: dict[str, Any] = {}
+        threading.Thread(target=self._connect_quietly, name="keras-lab-ray-connect", daemon=True).start()
+
+    def _connect_quietly(self) -> None:
+        """Connect in the background as the server starts (so the Train page knows the cluster's GPUs early); a
+        failure is said again, in words, by the first run that tries."""
+        try:
+            self.connect()
+        except WorkerLost:
+            pass
 
     def connect(self) -> None:
         """Connect to the cluster, once; a cluster that cannot be reached is a WorkerLost that says what to do (the
@@ -134,10 +144,21 @@ class RayExecutor(Executor):
     def is_warm(self, job: TrainingJob) -> bool:
         return False  # Every run's actor starts a process of its own, which imports Keras.
 
+    def gpus_available(self) -> int:
+        """The GPUs of the cluster's nodes together, once connected (0 before)."""
+        if self._actor_class is None:
+            return 0
+        return int(self._ray.cluster_resources().get("GPU", 0))
+
     def train(self, job: TrainingJob, on_event: Emit) -> None:
         ray = self._ray
         self.connect()
-        actor = self._actor_class.options(num_cpus=1).remote(job.backend)
+        gpus = 1 if job.run.config.gpu else 0
+        if gpus and not self.gpus_available():
+            raise WorkerLost("this run asks for a GPU, and no node of the Ray cluster has one: untick \"Train on a "
+                             "GPU of the cluster\" on the Train page, or add a node with a GPU to the cluster "
+                             "(`ray start --address HEAD_IP:6379 --num-gpus 1` on it).")
+        actor = self._actor_class.options(num_cpus=1, num_gpus=gpus).remote(job.backend)
         self._actors[job.run.run_id] = actor
         try:
             message = {**job.to_message(), "runs_folder": None}

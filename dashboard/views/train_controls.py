@@ -76,6 +76,9 @@ def settings_form(dataset: Dataset, busy: bool) -> None:
                      help="Watch the test set during training, as the classic MNIST CNN example does "
                           "(validation_data=(x_test, y_test)); set the validation split to 0 to use it.")
     shuffle.checkbox("Shuffle the training data every epoch", key=_key("shuffle"), disabled=busy)
+    if gpus := run_registry().executor.gpus_available():
+        st.checkbox("Train on a GPU of the cluster", key=_key("gpu"), disabled=busy,
+                    help=f"The Ray cluster has {gpus} GPU{'s' if gpus > 1 else ''}; the run waits for one to be free.")
     with st.expander("Early stopping and learning-rate schedule", icon=":material/tune:"):
         patience, monitor, restore = st.columns(3, vertical_alignment="bottom")
         patience.number_input("Early-stopping patience (epochs, 0 = off)", min_value=0, step=1, disabled=busy,

@@ -80,6 +80,15 @@ def test_a_sweeps_runs_train_side_by_side_on_a_cluster(registry):
     assert [run.state for run in runs] == [RunState.FINISHED] * 2
 
 
+def test_a_run_asking_for_a_gpu_the_cluster_lacks_is_refused_with_what_to_do(registry):
+    assert registry.executor.gpus_available() == 0, "this module's Ray has two CPUs and no GPU"
+    run = registry.start("tester", SPIRAL.name, SPIRAL.dataset_name, SPIRAL.spec,
+                         TrainingConfig(epochs=5, batch_size=50, gpu=True))
+    wait_until(lambda: not run.is_active, timeout=60)
+    assert run.state is RunState.FAILED and "asks for a GPU, and no node of the Ray cluster has one" in run.message
+    assert "--num-gpus" in run.message and epochs_done(run) == 0
+
+
 def test_an_unreachable_cluster_fails_the_run_with_what_to_do(tmp_path):
     executor = RayExecutor(address=f"127.0.0.1:{free_port()}")
     job = TrainingJob(TrainingRun(run_id=new_run_id(), owner="tester", preset_name=SPIRAL.name,
