@@ -40,6 +40,18 @@ def test_a_run_trains_on_ray_and_its_folder_comes_back_without_a_shared_disk(reg
     assert registry.storage.load_model(run.run_id) is not None
 
 
+def test_a_run_continues_on_ray_from_the_model_the_server_kept(registry):
+    run = start_spiral(registry, epochs=20)
+    wait_until(lambda: not run.is_active, timeout=180)
+    first_losses = [record.loss for record in run.history.snapshot().epochs]
+    registry.continue_run(run, run.owner, more_epochs=10)  # The server sends the actor the run's folder.
+    wait_until(lambda: not run.is_active, timeout=180)
+    assert run.state is RunState.FINISHED, run.message
+    epochs = run.history.snapshot().epochs
+    assert len(epochs) == 30 and [record.loss for record in epochs[:20]] == first_losses
+    assert epochs[20].loss < first_losses[0], "it went on from the trained model, not from the start"
+
+
 def test_pause_resume_and_stop_reach_the_actor(registry):
     run = start_spiral(registry, epochs=100_000)
     wait_until(lambda: epochs_done(run) >= 3, timeout=180)
