@@ -37,6 +37,8 @@ ANSWER_SECONDS = 60.0
 RECORD_SECONDS = 1.0
 """The server's copy of a training run's record is rewritten at most this often, as a local worker does."""
 NAMESPACE = "keras-lab"
+CONNECT_SECONDS = 20.0
+"""How long a run waits for the connection to the cluster before it fails with what to check."""
 PROBE_SECONDS = 3.0
 """How long the cluster's address may take to accept a connection before it counts as unreachable."""
 
@@ -114,30 +116,46 @@ class RayExecutor(Executor):
         self._actor_class: Any = None
         self._connecting = threading.Lock()
         self._actors: dict[str, Any] = {}
-        threading.Thread(target=self._connect_quietly, name="keras-lab-ray-connect", daemon=True).start()
+        self._failure: str | None = None
+        self._attempt = self._start_attempt()  # In the background as the server starts: the Train page then knows
+        # the cluster's GPUs early, and the first run need not wait.
 
-    def _connect_quietly(self) -> None:
-        """Connect in the background as the server starts (so the Train page knows the cluster's GPUs early); a
-        failure is said again, in words, by the first run that tries."""
+    def _start_attempt(self) -> threading.Thread:
+        self._failure = None
+        attempt = threading.Thread(target=self._attempt_connection, name="keras-lab-ray-connect", daemon=True)
+        attempt.start()
+        return attempt
+
+    def _attempt_connection(self) -> None:
+        """One try at joining the cluster; its failure is kept, in words, for the run that waits on it."""
+        if self.address is not None and not answers(self.address):
+            self._failure = unreachable_message(self.address, "nothing answers there")
+            return
         try:
-            self.connect()
-        except WorkerLost:
-            pass
+            self._ray.init(address=self.address, namespace=NAMESPACE, ignore_reinit_error=True,
+                           log_to_driver=False, logging_level=logging.WARNING)
+        except Exception as error:  # Whatever Ray raises, the run that waits says it; this thread must not die mute.
+            self._failure = unreachable_message(self.address, error)
+            return
+        self._actor_class = self._ray.remote(RunActor)
 
     def connect(self) -> None:
-        """Connect to the cluster, once; a cluster that cannot be reached is a WorkerLost that says what to do (the
-        next run tries again, so a head started later is found)."""
+        """Join the cluster, once: wait for the try under way (or start another after a failed one) at most
+        CONNECT_SECONDS. A cluster that cannot be joined is a WorkerLost that says what to do; the next run tries
+        again, so a head started later is found. Ray itself waits without end on a head that refuses it (a token
+        it lacks), and a run must never wait without end."""
         with self._connecting:
             if self._actor_class is not None:
                 return
-            if self.address is not None and not answers(self.address):
-                raise WorkerLost(unreachable_message(self.address, "nothing answers there"))
-            try:
-                self._ray.init(address=self.address, namespace=NAMESPACE, ignore_reinit_error=True,
-                               log_to_driver=False, logging_level=logging.WARNING)
-            except (ConnectionError, RuntimeError, ValueError) as error:
-                raise WorkerLost(unreachable_message(self.address, error)) from error
-            self._actor_class = self._ray.remote(RunActor)
+            if not self._attempt.is_alive():
+                self._attempt = self._start_attempt()
+            attempt = self._attempt
+        attempt.join(CONNECT_SECONDS)
+        if self._actor_class is not None:
+            return
+        if attempt.is_alive():
+            raise WorkerLost(slow_connection_message(self.address))
+        raise WorkerLost(self._failure or unreachable_message(self.address, "Ray gave no reason"))
 
     queues_runs = True  # Ray's scheduler places each run's actor when the cluster has a CPU free.
 
@@ -288,6 +306,15 @@ def unreachable_message(address: str | None, error: Exception | str) -> str:
     return (f"Keras Lab could not connect to {where} ({error}). Start the head with `ray start --head` on that "
             f"machine, check the address (`ray status` prints it), or unset KERAS_LAB_EXECUTOR to train runs on this "
             f"machine.")
+
+
+def slow_connection_message(address: str | None) -> str:
+    where = f"the Ray cluster at RAY_ADDRESS={address}" if address else "a local Ray"
+    return (f"Keras Lab could not connect to {where} within {CONNECT_SECONDS:g} s: something answers there, but "
+            f"the cluster does not let it in. A cluster with token authentication (Ray turns it on for a head "
+            f"started where a token exists) needs RAY_AUTH_MODE=token and its token (RAY_AUTH_TOKEN, which "
+            f"`ray get-auth-token` prints on the head) for Keras Lab too; else check that the address is the head's "
+            f"(`ray status` prints it).")
 
 
 def actor_lost_message(error: Exception) -> str:
