@@ -9,14 +9,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from conftest import REPOSITORY
 
 from core.training.ray_executor import CONNECT_SECONDS
 
-RAY = Path(sys.executable).parent / "ray"
+RAY = [sys.executable, "-m", "ray.scripts.scripts"]
+"""Ray's own `ray` command, run by this Python wherever pip put the script."""
 
 
 def free_port() -> int:
@@ -33,7 +33,7 @@ def token_head():
     are found by its temporary folder and killed at the end (`ray stop` would stop every Ray on the machine)."""
     folder, port, token = tempfile.mkdtemp(prefix="ray-head-"), free_port(), secrets.token_hex(16)
     environment = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token}
-    subprocess.run([str(RAY), "start", "--head", "--port", str(port), "--num-cpus", "1", "--temp-dir", folder,
+    subprocess.run([*RAY, "start", "--head", "--port", str(port), "--num-cpus", "1", "--temp-dir", folder,
                     "--include-dashboard=false", "--disable-usage-stats"], env=environment, check=True,
                    capture_output=True, timeout=120)
     try:
