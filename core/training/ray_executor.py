@@ -12,6 +12,7 @@ written, the model and everything else at the end). Nothing here imports Ray unt
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -106,7 +107,8 @@ class RunActor:
 class RayExecutor(Executor):
     """Trains each job in a `RunActor` of its own on the Ray cluster at `address` (Ray's `RAY_ADDRESS` when None;
     with neither, the cluster `ray start --head` started on this machine, else a Ray of this process's own).
-    Connects when the first run starts, so the server's first page never waits for the cluster."""
+    Connects in the background from the moment it is made, so no page waits for the cluster; a run waits at most
+    CONNECT_SECONDS for it (see `connect`)."""
 
     def __init__(self, address: str | None = None) -> None:
         import ray
@@ -198,7 +200,8 @@ class RayExecutor(Executor):
                              f"run.") from error
         finally:
             self._actors.pop(job.run.run_id, None)
-            ray.kill(actor, no_restart=True)
+            with contextlib.suppress(Exception):  # An actor gone with its node, or the cluster: nothing to end.
+                ray.kill(actor, no_restart=True)
 
     def actor_of(self, run_id: str) -> Any | None:
         """The actor training the run now, if any (for tests and benchmarks to watch or kill it)."""
