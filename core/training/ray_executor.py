@@ -1,5 +1,5 @@
 """Runs trained on a Ray cluster: the second executor (see `core.training.executor`), chosen with
-`KERAS_LAB_EXECUTOR=ray` and Ray's own `RAY_ADDRESS` (see `core.training.executors`).
+`KERAS_LAB_EXECUTOR=ray` and Ray's own `RAY_ADDRESS` (see `core.training.registry.chosen_executor`).
 
 Each run is one Ray actor (`RunActor`), asking the cluster for one CPU (and a GPU when its config says `gpu`), whose
 process trains the job with the same code as a local worker (`core.training.job.train_to_end`) on the backend the
@@ -119,6 +119,7 @@ class RayExecutor(Executor):
         self._connecting = threading.Lock()
         self._actors: dict[str, Any] = {}
         self._failure: str | None = None
+        self._gpus = 0
         self._attempt = self._start_attempt()  # In the background as the server starts: the Train page then knows
         # the cluster's GPUs early, and the first run need not wait.
 
@@ -140,6 +141,12 @@ class RayExecutor(Executor):
             self._failure = unreachable_message(self.address, error)
             return
         self._actor_class = self._ray.remote(RunActor)
+        self._count_gpus()
+
+    def _count_gpus(self) -> None:
+        """The cluster's GPUs now, kept for `gpus_available` (a page never waits on the cluster to draw)."""
+        with contextlib.suppress(Exception):  # A cluster that stopped answering keeps the count it had.
+            self._gpus = int(self._ray.cluster_resources().get("GPU", 0))
 
     def connect(self) -> None:
         """Join the cluster, once: wait for the try under way (or start another after a failed one) at most
@@ -165,16 +172,16 @@ class RayExecutor(Executor):
         return False  # Every run's actor starts a process of its own, which imports Keras.
 
     def gpus_available(self) -> int:
-        """The GPUs of the cluster's nodes together, once connected (0 before)."""
-        if self._actor_class is None:
-            return 0
-        return int(self._ray.cluster_resources().get("GPU", 0))
+        """The GPUs of the cluster's nodes together, as counted when it connected and when a run last started (0
+        before it connected)."""
+        return self._gpus
 
     def train(self, job: TrainingJob, on_event: Emit) -> None:
         ray = self._ray
         self.connect()
+        self._count_gpus()
         gpus = 1 if job.run.config.gpu else 0
-        if gpus and not self.gpus_available():
+        if gpus and not self._gpus:
             raise WorkerLost("this run asks for a GPU, and no node of the Ray cluster has one: untick \"Train on a "
                              "GPU of the cluster\" on the Train page, or add a node with a GPU to the cluster "
                              "(`ray start --address HEAD_IP:6379 --num-gpus 1` on it).")
@@ -242,8 +249,7 @@ class RayExecutor(Executor):
                 if storage is not None and checkpointed:
                     folder = storage.folder(run.run_id)
                     checkpoint = str(storage.checkpoint_path(run.run_id, run.checkpoint_epoch).relative_to(folder))
-                    unpack(ray.get(actor.files.remote(run.run_id, [checkpoint]), timeout=ANSWER_SECONDS),
-                           storage.folder(run.run_id))
+                    unpack(ray.get(actor.files.remote(run.run_id, [checkpoint]), timeout=ANSWER_SECONDS), folder)
                     storage.keep_only_checkpoint(run.run_id, run.checkpoint_epoch)
             if storage is not None and events and time.monotonic() - record_written_at >= RECORD_SECONDS:
                 storage.save_record(run.run_id, run.to_record())
@@ -322,10 +328,10 @@ def slow_connection_message(address: str | None) -> str:
 
 def actor_lost_message(error: Exception) -> str:
     """Why a run's actor died, in words: killed, its node lost, or out of memory."""
-    text = str(error)
-    if "OutOfMemory" in text or "memory" in text.lower():
+    text = str(error).lower()
+    if "outofmemory" in text or "out of memory" in text:
         cause = "its node ran out of memory"
-    elif "node" in text.lower() and ("died" in text.lower() or "dead" in text.lower()):
+    elif "node" in text and ("died" in text or "dead" in text):
         cause = "its node left the cluster"
     else:
         cause = "its process ended (killed, or it crashed)"

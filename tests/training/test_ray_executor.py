@@ -83,7 +83,7 @@ def test_a_killed_actor_fails_its_run_with_words_while_another_run_finishes(regi
 
 def test_a_sweeps_runs_train_side_by_side_on_a_cluster(registry):
     runs = [TrainingRun(run_id=new_run_id(), owner="sweeper", preset_name=SPIRAL.name, dataset_name="spiral",
-                        spec=SPIRAL.spec, config=TrainingConfig(epochs=400, batch_size=50, seed=seed))
+                        spec=SPIRAL.spec, config=TrainingConfig(epochs=3000, batch_size=50, seed=seed))
             for seed in (1, 2)]
     registry.start_in_turn(runs, "keras-lab-sweep-test")
     wait_until(lambda: all(run.history.snapshot().steps_done for run in runs), timeout=180)

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 import pytest
 from conftest import REPOSITORY
@@ -60,11 +59,10 @@ def cli(environment: dict[str, str], *arguments: str) -> subprocess.Popen:
 
 def test_a_client_without_the_clusters_token_is_told_what_to_set(token_head):
     joining, _folder = token_head
-    started = time.monotonic()
     process = cli({**joining, "RAY_AUTH_MODE": "disabled", "RAY_AUTH_TOKEN": ""},
                   "train", "--preset", "spiral-dense10", "--epochs", "5")
-    _out, err = process.communicate(timeout=CONNECT_SECONDS + 60)
-    assert process.returncode != 0 and time.monotonic() - started < CONNECT_SECONDS + 60
+    _out, err = process.communicate(timeout=CONNECT_SECONDS + 60)  # Ray alone would wait without end.
+    assert process.returncode != 0
     assert "could not connect to the Ray cluster at RAY_ADDRESS=127.0.0.1:" in err
     assert "RAY_AUTH_MODE=token" in err and "ray get-auth-token" in err and "Traceback" not in err
 
