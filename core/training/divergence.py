@@ -48,15 +48,20 @@ def divergence(loss: float, start_loss: float | None, accuracy: float | None = N
         return f"the loss became {loss}"
     if start_loss is None or not start_loss > 0:
         return None
-    grown = f"the loss grew from {readable_number(start_loss)} to {readable_number(loss)}"
     if loss > EXPLODED_FACTOR * start_loss:
-        return f"{grown}, more than {EXPLODED_FACTOR:g} times its starting value"
+        return f"{_grown(start_loss, loss)}, more than {EXPLODED_FACTOR:g} times its starting value"
     at_chance = accuracy is not None and classes >= 2 and accuracy <= CHANCE_MARGIN / classes
     if at_chance and loss > GROWN_AT_CHANCE_FACTOR * start_loss:
-        return f"{grown} while the accuracy stayed at guessing level ({accuracy:.1%} with {classes} classes)"
+        return (f"{_grown(start_loss, loss)} while the accuracy stayed at guessing level ({accuracy:.1%} with "
+                f"{classes} classes)")
     if whole_epoch and loss > EPOCH_GROWN_FACTOR * start_loss:
-        return f"{grown} over a whole epoch, more than {EPOCH_GROWN_FACTOR:g} times its starting value"
+        return f"{_grown(start_loss, loss)} over a whole epoch, more than {EPOCH_GROWN_FACTOR:g} times its starting value"
     return None
+
+
+def _grown(start_loss: float, loss: float) -> str:
+    """Written only for a loss that diverged: this check runs after every training step."""
+    return f"the loss grew from {readable_number(start_loss)} to {readable_number(loss)}"
 
 
 class DivergenceCallback(keras.callbacks.Callback):

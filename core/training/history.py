@@ -187,9 +187,11 @@ class RunHistory:
         which are what the sender counts as sent."""
         with self._lock:
             first = changes["from_batch"]
-            self.batches = self.batches[:first] + [(first + offset, loss, accuracy)
-                                                   for offset, (loss, accuracy) in enumerate(changes["batches"])]
-            self.epochs = self.epochs[: changes["from_epoch"]] + [EpochRecord(**record) for record in changes["epochs"]]
+            del self.batches[first:]  # In place: a long run's copy grows by a few batches per event, not rebuilt.
+            self.batches.extend((first + offset, loss, accuracy)
+                                for offset, (loss, accuracy) in enumerate(changes["batches"]))
+            del self.epochs[changes["from_epoch"]:]
+            self.epochs.extend(EpochRecord(**record) for record in changes["epochs"])
             for name in ("total_epochs", "batches_per_epoch", "current_epoch", "batches_in_epoch", "elapsed_seconds"):
                 setattr(self, name, changes[name])
             return len(self.batches), len(self.epochs)
