@@ -3,6 +3,7 @@ place: what lives as long as the server does, and how many of each, is read here
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import streamlit as st
@@ -31,8 +32,11 @@ def run_registry() -> RunRegistry:
     processes, one (on the default preset's backend) warming up at once, in the background, so that the first Start
     need not wait for Keras's import; or, with KERAS_LAB_EXECUTOR=ray, on a Ray cluster."""
     first_backend = backend_for(PRESETS[DEFAULT_PRESET].spec)
-    return RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs(), orphan_seconds=orphan_seconds(),
-                       executor=chosen_executor(warm_backends=(first_backend,)))
+    registry = RunRegistry(RunStorage(), max_concurrent=max_concurrent_runs(), orphan_seconds=orphan_seconds(),
+                           executor=chosen_executor(warm_backends=(first_backend,)))
+    if registry.executor.runs_outlive_server:  # A Ray cluster's runs train on while the server restarts.
+        threading.Thread(target=registry.rejoin_runs, name="keras-lab-rejoin", daemon=True).start()
+    return registry
 
 
 @st.cache_resource

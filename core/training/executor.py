@@ -10,6 +10,9 @@ The contract, which a second executor (a Ray cluster, say) implements as it is:
   registry settles the run as failed with it. The executor replaces what died; other jobs train on.
 - `is_warm()` says whether a job would start now without paying a framework import first; `close()` lets go of
   every process.
+- Where runs outlive the server (a cluster's), `still_trains(run_id)` says whether a run that a stopped server
+  started still trains, and `rejoin(job, on_event)` follows it as `train` does; a restarted server asks before it
+  marks such a run interrupted.
 The job itself keeps the run's folder current where it trains; an executor that trains on other machines copies it
 back (see `core.training.ray_executor`).
 """
@@ -78,6 +81,19 @@ class Executor(ABC):
         """How many GPUs a run could ask for (the Train page offers the choice only then): none for an executor on
         this machine, whose runs use whatever devices Keras finds."""
         return 0
+
+    runs_outlive_server = False
+    """True for an executor whose runs train on when the server stops (a cluster's): see `still_trains`."""
+
+    def still_trains(self, run_id: str) -> bool:
+        """Whether a run recorded as training by a server that stopped is still trained by this executor (a
+        cluster's runs outlive the server), so that `rejoin` follows it: never for an executor on this machine,
+        whose workers end with their server."""
+        return False
+
+    def rejoin(self, job: TrainingJob, on_event: Emit) -> None:
+        """Follow a run for which `still_trains` said yes to its end, as `train` does."""
+        raise WorkerLost("this server's executor cannot follow a run that an earlier server started.")
 
     @abstractmethod
     def close(self) -> None:

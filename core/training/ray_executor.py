@@ -7,7 +7,10 @@ run needs. Ray's scheduler decides where and when: a run whose resources no node
 so. The server pulls the actor's events (`RunActor.events`) a few times a second and pushes the run's pause, resume
 and stop (`RunActor.command`). No shared disk is needed: the actor keeps the run's folder in a temporary folder of
 its node, and the server writes its own copy from what it hears (the record as it goes, each checkpoint as it is
-written, the model and everything else at the end). Nothing here imports Ray until a `RayExecutor` is made.
+written, the model and everything else at the end). Actors are detached and named after their run: a server that
+restarts while the cluster trains its runs follows them again (`still_trains`, `rejoin`), hearing every event
+anew; an actor that no server asks after for ABANDONED_SECONDS stops its run and later ends itself. Nothing here
+imports Ray until a `RayExecutor` is made.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ import io
 import json
 import logging
 import os
+import shutil
 import socket
 import tarfile
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,17 +43,24 @@ ANSWER_SECONDS = 60.0
 RECORD_SECONDS = 1.0
 """The server's copy of a training run's record is rewritten at most this often, as a local worker does."""
 NAMESPACE = "keras-lab"
+NAME_MARK = "@"
+"""A run's actor is named `<run id>@<8 random hex digits>`: a restarted server finds it by the run's id, and a
+continued run's new actor never waits for its old one's name to be free."""
 CONNECT_SECONDS = 20.0
 """How long a run waits for the connection to the cluster before it fails with what to check."""
 PROBE_SECONDS = 3.0
 """How long the cluster's address may take to accept a connection before it counts as unreachable."""
+ABANDONED_SECONDS = 120.0
+"""A run's actor outlives the server that started it (a restarted server follows it again: see `RayExecutor.rejoin`).
+One that no server has asked for events this long stops its run, as a local worker does when its server goes, and
+one whose settled run no server collected for as long again ends itself, so nothing trains or lingers for nobody."""
 
 
 class RunActor:
     """One run on a Ray node (made a Ray actor by `RayExecutor`): trains it in a thread and keeps its events for the
     server to collect, and its folder (a temporary one on this node) for the server to copy."""
 
-    def __init__(self, backend: str) -> None:
+    def __init__(self, backend: str, abandoned_seconds: float = ABANDONED_SECONDS) -> None:
         os.environ["KERAS_BACKEND"] = backend  # The actor's process is its own: Keras is not imported yet.
         from core.training.execution import keep_tensorflow_out
 
@@ -57,6 +69,30 @@ class RunActor:
         self._events: list[Event] = []
         self._lock = threading.Lock()
         self._run: TrainingRun | None = None
+        self._abandoned_seconds = abandoned_seconds
+        self._asked_at = time.monotonic()
+        threading.Thread(target=self._end_when_abandoned, name="keras-lab-abandoned", daemon=True).start()
+
+    def _end_when_abandoned(self) -> None:
+        """Stop the run once no server has asked after it for `abandoned_seconds`; end this actor (its process) once
+        its run has settled (or never came) and none asked for as long again."""
+        from core.training.worker import SERVER_GONE
+
+        while True:
+            time.sleep(min(1.0, self._abandoned_seconds / 4))
+            if time.monotonic() - self._asked_at < self._abandoned_seconds:
+                continue
+            if self._run is not None and self._run.is_active:
+                self._run.request_stop(SERVER_GONE)
+                self._asked_at = time.monotonic()  # As long again for a server to come and collect it.
+            else:
+                shutil.rmtree(self._folder, ignore_errors=True)
+                os._exit(0)  # Ray sees the actor's process end; nothing else of it is left.
+
+    def has_run(self) -> bool:
+        """Whether the job came (a restarted server can follow it) rather than the actor still waiting for it."""
+        self._asked_at = time.monotonic()
+        return self._run is not None
 
     def placement(self) -> str:
         """Where this actor runs, for the run's record: 'Ray 2.60.0, node 10.0.0.5 (host-a), 1 CPU'."""
@@ -92,6 +128,7 @@ class RunActor:
 
     def events(self, since: int) -> str:
         """The events after the first `since`, as a JSON list (the server reads them as a local worker's lines)."""
+        self._asked_at = time.monotonic()
         with self._lock:
             return json.dumps(self._events[since:])
 
@@ -110,11 +147,12 @@ class RayExecutor(Executor):
     Connects in the background from the moment it is made, so no page waits for the cluster; a run waits at most
     CONNECT_SECONDS for it (see `connect`)."""
 
-    def __init__(self, address: str | None = None) -> None:
+    def __init__(self, address: str | None = None, abandoned_seconds: float = ABANDONED_SECONDS) -> None:
         import ray
 
         self._ray = ray
         self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.abandoned_seconds = abandoned_seconds
         self._actor_class: Any = None
         self._connecting = threading.Lock()
         self._actors: dict[str, Any] = {}
@@ -167,6 +205,7 @@ class RayExecutor(Executor):
         raise WorkerLost(self._failure or unreachable_message(self.address, "Ray gave no reason"))
 
     queues_runs = True  # Ray's scheduler places each run's actor when the cluster has a CPU free.
+    runs_outlive_server = True  # Each run's actor is detached; a restarted server rejoins it.
 
     def is_warm(self, job: TrainingJob) -> bool:
         return False  # Every run's actor starts a process of its own, which imports Keras.
@@ -177,7 +216,6 @@ class RayExecutor(Executor):
         return self._gpus
 
     def train(self, job: TrainingJob, on_event: Emit) -> None:
-        ray = self._ray
         self.connect()
         self._count_gpus()
         gpus = 1 if job.run.config.gpu else 0
@@ -185,18 +223,66 @@ class RayExecutor(Executor):
             raise WorkerLost("this run asks for a GPU, and no node of the Ray cluster has one: untick \"Train on a "
                              "GPU of the cluster\" on the Train page, or add a node with a GPU to the cluster "
                              "(`ray start --address HEAD_IP:6379 --num-gpus 1` on it).")
-        actor = self._actor_class.options(num_cpus=1, num_gpus=gpus).remote(job.backend)
+        actor = self._actor_class.options(
+            name=f"{job.run.run_id}{NAME_MARK}{uuid.uuid4().hex[:8]}", lifetime="detached", num_cpus=1,
+            num_gpus=gpus).remote(job.backend, self.abandoned_seconds)  # Detached: it outlives this server.
+        storage = None if job.runs_folder is None else RunStorage(job.runs_folder)
+
+        def start() -> bool:
+            message = {**job.to_message(), "runs_folder": None}
+            files = b"" if storage is None else pack(storage.folder(job.run.run_id), None)
+            if self._wait_for_place(job.run, actor.start.remote(json.dumps(message), files)):
+                return True
+            if storage is not None:
+                storage.save_record(job.run.run_id, job.run.to_record())
+            return False
+
+        self._see_through(actor, job, storage, on_event, start)
+
+    def still_trains(self, run_id: str) -> bool:
+        """Whether the run, recorded as training by a server that stopped, has an actor on the cluster that took its
+        job (it trains, or waits to be collected): `rejoin` follows it then. An actor that never got its job is
+        ended here. False when the cluster cannot be joined within CONNECT_SECONDS."""
+        try:
+            self.connect()
+            actor = self._actor_left_for(run_id)
+            if actor is None:
+                return False
+            if self._ray.get(actor.has_run.remote(), timeout=ANSWER_SECONDS):
+                return True
+            self._ray.kill(actor, no_restart=True)
+        except Exception:  # A cluster gone, or an actor dying as it is asked: nothing to follow.
+            return False
+        return False
+
+    def rejoin(self, job: TrainingJob, on_event: Emit) -> None:
+        """Follow a run that a previous server started on the cluster (see `still_trains`) to its end, as `train`
+        does: every event it sent is heard again, and the server's copy of its folder is completed."""
+        self.connect()
+        actor = self._actor_left_for(job.run.run_id)
+        if actor is None:
+            raise WorkerLost(actor_lost_message(RuntimeError("gone before this server could follow it again")))
+        self._see_through(actor, job, None if job.runs_folder is None else RunStorage(job.runs_folder), on_event,
+                          lambda: True)
+
+    def _actor_left_for(self, run_id: str) -> Any | None:
+        """The living actor a server started for the run, if any (named after the run: see `train`)."""
+        names = [entry["name"] if isinstance(entry, dict) else entry
+                 for entry in self._ray.util.list_named_actors()]
+        for name in sorted(name for name in names if name.startswith(f"{run_id}{NAME_MARK}")):
+            with contextlib.suppress(ValueError):  # Gone between the listing and now.
+                return self._ray.get_actor(name, namespace=NAMESPACE)
+        return None
+
+    def _see_through(self, actor: Any, job: TrainingJob, storage: RunStorage | None, on_event: Emit,
+                     start: Callable[[], bool]) -> None:
+        """Start the run's actor on its job (`start`: False when the run was stopped before it began) and follow it
+        to its end, any failure of the cluster's becoming a WorkerLost in words; the actor ends with the run."""
+        ray = self._ray
         self._actors[job.run.run_id] = actor
         try:
-            message = {**job.to_message(), "runs_folder": None}
-            storage = None if job.runs_folder is None else RunStorage(job.runs_folder)
-            files = b"" if storage is None else pack(storage.folder(job.run.run_id), None)
-            started = actor.start.remote(json.dumps(message), files)
-            if not self._wait_for_place(job.run, started):
-                if storage is not None:
-                    storage.save_record(job.run.run_id, job.run.to_record())
-                return
-            self._follow(actor, job, storage, on_event)
+            if start():
+                self._follow(actor, job, storage, on_event)
         except ray.exceptions.RayTaskError as error:  # The actor's own code failed: its error, without Ray's frame.
             raise WorkerLost(f"the run could not start on the Ray cluster: {error.cause}") from error
         except (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError) as error:

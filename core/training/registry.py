@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable
 
 from core.models.layers import is_whole_number
 from core.models.spec import ModelSpec, TrainingConfig
@@ -22,7 +22,7 @@ from core.settings import executor_choice
 from core.training.events import apply_event
 from core.training.executor import Executor, TrainingJob, WorkerLost
 from core.training.recovery import interrupted_record, is_orphaned_record
-from core.training.run import CONTINUABLE_STATES, RunState, TrainingRun
+from core.training.run import ACTIVE_STATES, CONTINUABLE_STATES, RunState, TrainingRun
 from core.training.storage import RUN_ID_PATTERN, RunStorage, new_run_id
 
 QUEUE_POLL_SECONDS = 0.2
@@ -235,18 +235,48 @@ class RunRegistry:
             return None
         with self._lock:
             run = self._runs.setdefault(run_id, restored)
+            rejoined = run is restored and run.is_active
+            if rejoined:
+                self._training += 1  # As `_wait_for_slot` counts a run it hands over.
             self._forget_old_runs()
-            return run
+        if rejoined:
+            threading.Thread(target=self._follow_again, args=(run,), name=f"keras-lab-rejoin-{run_id}",
+                             daemon=True).start()
+        return run
 
     def _restore(self, run_id: str) -> TrainingRun | None:
+        """The stored run; an active one only when the executor still trains it (this registry follows it again),
+        else it is interrupted, or None while another living process trains it."""
         record = self.storage.load_record(run_id)
         if record is None:
             return None
-        if is_orphaned_record(record):
+        orphaned = is_orphaned_record(record)
+        if orphaned and self.executor.still_trains(run_id):
+            run = TrainingRun.from_record(record)
+            run.state = RunState.RUNNING if run.state is RunState.QUEUED else run.state  # Its actor has the job.
+            run.seen()  # A page had it a moment ago, before the server stopped.
+            return run
+        if orphaned:
             record = interrupted_record(record)
             self.storage.save_record(run_id, record)
         run = TrainingRun.from_record(record)
         return None if run.is_active else run
+
+    def rejoin_runs(self) -> list[TrainingRun]:
+        """At a server's start: find again the stored runs that an earlier server started and its executor still
+        trains (a Ray cluster's), so they are followed before anyone opens a page; the others recorded as active
+        become interrupted. Nothing to do for an executor whose runs end with their server."""
+        if self.storage is None or not self.executor.runs_outlive_server:
+            return []
+        recorded_active = [run_id for run_id in self.storage.run_ids() if self._recorded_active(run_id)]
+        return [run for run_id in recorded_active if (run := self.get(run_id)) is not None and run.is_active]
+
+    def _recorded_active(self, run_id: str) -> bool:
+        try:
+            record = self.storage.load_record(run_id)
+            return record is not None and RunState(record["state"]) in ACTIVE_STATES
+        except Exception:  # A damaged or foreign run.json is no run to follow.
+            return False
 
     def runs_of(self, owner: str) -> list[TrainingRun]:
         """The visitor's runs, newest first: the ones in memory and the ones kept on disk (after a restart, say)."""
@@ -311,10 +341,13 @@ class RunRegistry:
         try:
             self._train(run, start_from)
         finally:
-            with self._lock:
-                self._training -= 1
-                self._lock.notify_all()
-                self._forget_old_runs()
+            self._release_slot()
+
+    def _release_slot(self) -> None:
+        with self._lock:
+            self._training -= 1
+            self._lock.notify_all()
+            self._forget_old_runs()
 
     def _wait_for_slot(self, run: TrainingRun) -> bool:
         """Wait until the run is first in line and a slot is free (True), or it was stopped meanwhile (False)."""
@@ -333,12 +366,24 @@ class RunRegistry:
             return True
 
     def _train(self, run: TrainingRun, start_from: str) -> None:
-        """Hand the run to the executor and follow it to its end; a lost worker fails only this run, with why."""
+        """Hand the run to the executor and follow it to its end."""
         job = TrainingJob(run, None if self.storage is None else self.storage.root, start_from)
         run.cold_start = not self.executor.is_warm(job)
         run.state = RunState.RUNNING
+        self._see_through(run, lambda: self.executor.train(job, lambda event: apply_event(run, event)))
+
+    def _follow_again(self, run: TrainingRun) -> None:
+        """Follow a run an earlier server started, which the executor still trains, to its end (see `get`)."""
+        job = TrainingJob(run, None if self.storage is None else self.storage.root)
         try:
-            self.executor.train(job, lambda event: apply_event(run, event))
+            self._see_through(run, lambda: self.executor.rejoin(job, lambda event: apply_event(run, event)))
+        finally:
+            self._release_slot()
+
+    def _see_through(self, run: TrainingRun, follow: Callable[[], None]) -> None:
+        """Follow the run with the executor to its end; a lost worker fails only this run, with why."""
+        try:
+            follow()
         except WorkerLost as lost:
             self._fail(run, lost.reason)
         except Exception as error:  # The executor itself broke: this run ends with words; the server lives on.

@@ -155,7 +155,7 @@ class TrainingRun:
         """
         if not is_dataset_name(record["dataset"]):
             raise ValueError(f"run {record['run_id']} was saved {record['state']} on dataset {record['dataset']}.")
-        return cls(
+        run = cls(
             run_id=record["run_id"],
             owner=record.get("owner", ""),
             given_name=record.get("title", ""),
@@ -180,6 +180,9 @@ class TrainingRun:
             diverged=record.get("diverged", False),
             saved=True,
         )
+        if run.state is RunState.PAUSED:
+            run.resumed.clear()  # A paused run restored as its job (a worker, a rejoined actor) waits to resume.
+        return run
 
     def to_record(self) -> dict[str, Any]:
         """Everything about the run except the model, as JSON-ready data.

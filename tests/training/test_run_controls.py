@@ -1,5 +1,6 @@
 """Controlling training: seeds, early stopping, learning-rate schedules, pause and resume, continuing a run."""
 
+import json
 import time
 from dataclasses import replace
 
@@ -10,10 +11,11 @@ from run_support import BATCHES, SPIRAL, epochs_done, start_spiral
 from core.data.catalogue import load_dataset
 from core.models.editing import change_compile
 from core.models.spec import TrainingConfig
+from core.training.executor import ControlWatcher
 from core.training.history import RunHistory
 from core.training.registry import RunRegistry
-from core.training.run import RunState
-from core.training.storage import RunStorage
+from core.training.run import RunState, TrainingRun
+from core.training.storage import RunStorage, new_run_id
 from core.training.train import train_model
 
 FROZEN = change_compile(SPIRAL.spec, optimizer="sgd", learning_rate=1e-12)
@@ -87,6 +89,19 @@ def test_a_paused_run_trains_no_further_until_resumed(tmp_path):
     wait_until(lambda: not run.is_active, timeout=60)
     assert run.state is RunState.STOPPED
     assert not run.pause(), "a run that has ended cannot be paused"
+
+
+def test_a_run_recorded_paused_comes_back_paused_until_resumed():
+    """As a restarted server finds a paused run on a cluster again: its resume must still reach the training."""
+    run = TrainingRun(run_id=new_run_id(), owner="tester", preset_name=SPIRAL.name, dataset_name=SPIRAL.dataset_name,
+                      spec=SPIRAL.spec, config=TrainingConfig(epochs=5, batch_size=50))
+    run.state = RunState.RUNNING
+    assert run.pause()
+    restored = TrainingRun.from_record(json.loads(json.dumps(run.to_record())))  # As read from its run.json.
+    assert restored.state is RunState.PAUSED and not restored.resumed.is_set(), "its training would not wait"
+    assert ControlWatcher(restored).pending() == [{"command": "pause"}]
+    restored.resume()
+    assert restored.resumed.is_set() and ControlWatcher(restored).pending() == []
 
 
 def optimizer_steps(registry: RunRegistry, run) -> int:
