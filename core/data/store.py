@@ -23,6 +23,8 @@ from core.data.dataset import UPLOADED_NAME, UPLOADED_PREFIX, Dataset
 from core.settings import data_directory
 
 ARRAY_KEYS = ("x_train", "y_train", "x_test", "y_test")
+DATASET_SUFFIXES = (".npz", ".json")
+"""A stored dataset's two files: `<name>.npz` and `<name>.json`."""
 
 
 class DatasetStore:

@@ -30,6 +30,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+from core.data.dataset import UPLOADED_PREFIX
+from core.data.store import DATASET_SUFFIXES, DatasetStore
+from core.settings import HOME_VARIABLE
 from core.training.events import Emit, Event, apply_event
 from core.training.executor import ControlWatcher, Executor, TrainingJob, WorkerLost, apply_command
 from core.training.history import EpochRecord
@@ -66,6 +69,8 @@ class RunActor:
 
         keep_tensorflow_out()
         self._folder = Path(tempfile.mkdtemp(prefix="keras-lab-ray-"))
+        os.environ[HOME_VARIABLE] = str(self._folder / "home")  # The node's own Keras Lab folder is not the
+        # server's: an uploaded dataset comes with the job (see `start`), so one node trains as any other would.
         self._events: list[Event] = []
         self._lock = threading.Lock()
         self._run: TrainingRun | None = None
@@ -86,7 +91,7 @@ class RunActor:
                 self._run.request_stop(SERVER_GONE)
                 self._asked_at = time.monotonic()  # As long again for a server to come and collect it.
             else:
-                shutil.rmtree(self._folder, ignore_errors=True)
+                self.clear()
                 os._exit(0)  # Ray sees the actor's process end; nothing else of it is left.
 
     def has_run(self) -> bool:
@@ -104,15 +109,18 @@ class RunActor:
         units = f"{cpus:g} CPU{'s' if cpus != 1 else ''}" + (f", {gpus:g} GPU" if gpus else "")
         return f"Ray {ray.__version__}, node {ray.util.get_node_ip_address()} ({socket.gethostname()}), {units}"
 
-    def start(self, message_json: str, files: bytes) -> None:
+    def start(self, message_json: str, files: bytes, dataset_files: bytes = b"") -> None:
         """Train the job in `message_json` (`TrainingJob.to_message` as JSON, as a local worker reads it) in a
         thread, its folder first filled with `files` (a tar archive of the run's folder on the server: the model or
-        checkpoint a continued run needs)."""
+        checkpoint a continued run needs), and an uploaded dataset's files (`dataset_files`) put where
+        `core.data.catalogue.load_dataset` looks for them."""
+        from core.data.store import DatasetStore
         from core.training.job import train_to_end
 
         message = json.loads(message_json)
         run = TrainingRun.from_record(message["record"])
         unpack(files, self._folder / run.run_id)
+        unpack(dataset_files, DatasetStore().root)
         self._run = run
         placement = self.placement()
 
@@ -139,6 +147,10 @@ class RunActor:
     def files(self, run_id: str, names: list[str] | None = None) -> bytes:
         """The run's folder here as a tar archive: all of it, or only the files and folders named."""
         return pack(self._folder / run_id, names)
+
+    def clear(self) -> None:
+        """Delete this actor's folder on its node (the server has its copy), before the actor is ended."""
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 class RayExecutor(Executor):
@@ -231,7 +243,8 @@ class RayExecutor(Executor):
         def start() -> bool:
             message = {**job.to_message(), "runs_folder": None}
             files = b"" if storage is None else pack(storage.folder(job.run.run_id), None)
-            if self._wait_for_place(job.run, actor.start.remote(json.dumps(message), files)):
+            started = actor.start.remote(json.dumps(message), files, dataset_files(job.run.dataset_name))
+            if self._wait_for_place(job.run, started):
                 return True
             if storage is not None:
                 storage.save_record(job.run.run_id, job.run.to_record())
@@ -293,7 +306,9 @@ class RayExecutor(Executor):
                              f"run.") from error
         finally:
             self._actors.pop(job.run.run_id, None)
-            with contextlib.suppress(Exception):  # An actor gone with its node, or the cluster: nothing to end.
+            with contextlib.suppress(Exception):  # An actor gone with its node, or the cluster: nothing to clear.
+                ray.get(actor.clear.remote(), timeout=PROBE_SECONDS)
+            with contextlib.suppress(Exception):  # Nor to end.
                 ray.kill(actor, no_restart=True)
 
     def actor_of(self, run_id: str) -> Any | None:
@@ -361,6 +376,14 @@ def train_on_ray(run: TrainingRun, storage: RunStorage | None,
         heard = len(epochs)
 
     RayExecutor().train(TrainingJob(run, None if storage is None else storage.root), hear)
+
+
+def dataset_files(name: str) -> bytes:
+    """An uploaded dataset's files on this server as a `pack` archive, for a node that has never seen them; nothing
+    for a built-in dataset, which every node loads from Keras Lab's own files."""
+    if not name.startswith(UPLOADED_PREFIX):
+        return b""
+    return pack(DatasetStore().root, [f"{name}{suffix}" for suffix in DATASET_SUFFIXES])
 
 
 def pack(folder: Path, names: list[str] | None) -> bytes:

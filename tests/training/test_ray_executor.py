@@ -5,13 +5,18 @@ of its own, so each test trains a few seconds."""
 import json
 import os
 import socket
+import tempfile
 import time
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import ray
 from conftest import run_cli, wait_until
 from run_support import BATCHES, SPIRAL, epochs_done, start_spiral
 
+from core.data.catalogue import load_dataset
+from core.data.store import DatasetStore
 from core.models.spec import TrainingConfig
 from core.training.executor import TrainingJob, WorkerLost
 from core.training.ray_executor import RayExecutor, pack, unpack
@@ -38,6 +43,8 @@ def test_a_run_trains_on_ray_and_its_folder_comes_back_without_a_shared_disk(reg
     assert (folder / "model.keras").is_file(), "the model the actor saved, copied to the server's folder"
     assert list((folder / "tensorboard").rglob("events.out.tfevents.*")), "and its TensorBoard scalars"
     assert registry.storage.load_model(run.run_id) is not None
+    node_folders = f"keras-lab-ray-*/{run.run_id}"
+    wait_until(lambda: not list(Path(tempfile.gettempdir()).glob(node_folders)), timeout=10)  # The node's copy.
 
 
 def test_a_run_continues_on_ray_from_the_model_the_server_kept(registry):
@@ -50,6 +57,18 @@ def test_a_run_continues_on_ray_from_the_model_the_server_kept(registry):
     epochs = run.history.snapshot().epochs
     assert len(epochs) == 30 and [record.loss for record in epochs[:20]] == first_losses
     assert epochs[20].loss < first_losses[0], "it went on from the trained model, not from the start"
+
+
+def test_a_run_on_an_uploaded_dataset_takes_the_dataset_to_its_node(registry, tmp_path, monkeypatch):
+    """The dataset is stored where only this server looks (its own KERAS_LAB_HOME, set after the cluster started),
+    as on a cluster whose nodes never saw the upload: the job carries it."""
+    monkeypatch.setenv("KERAS_LAB_HOME", str(tmp_path / "server-home"))
+    spiral = load_dataset("spiral")
+    name = DatasetStore().save(replace(spiral, name="", title="my spiral"), title="my spiral")
+    run = registry.start("uploader", "custom spec", name, SPIRAL.spec, TrainingConfig(epochs=30, batch_size=50))
+    wait_until(lambda: not run.is_active, timeout=180)
+    assert run.state is RunState.FINISHED, run.message
+    assert run.train_size == spiral.train_size and epochs_done(run) == 30
 
 
 def test_pause_resume_and_stop_reach_the_actor(registry):
