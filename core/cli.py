@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path,
                        help="runs folder to save the run in (as DIR/RUN_ID/run.json and model.keras); "
                             "~/.keras-lab/runs makes it open in the dashboard")
+    train.add_argument("--gpu", action="store_true",
+                       help="train on a GPU of the Ray cluster (with KERAS_LAB_EXECUTOR=ray; on this machine, Keras "
+                            "uses a GPU it finds by itself)")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch, then the test scores")
 
     export = commands.add_parser("export", help="print a preset as a standalone Keras script or as its spec's JSON")
@@ -160,6 +163,7 @@ def _training_config(arguments: argparse.Namespace, default: TrainingConfig) -> 
         "batch_size": arguments.batch_size,
         "validation_split": arguments.validation_split,
         "seed": arguments.seed,
+        "gpu": arguments.gpu or None,
     }
     return TrainingConfig(**{**default.to_dict(), **{k: v for k, v in chosen.items() if v is not None}})
 
@@ -216,6 +220,9 @@ def train(arguments: argparse.Namespace) -> int:
     chosen = _model_to_train(arguments)
     use_backend_for(chosen.spec)
     config = _training_config(arguments, chosen.training)
+    if config.gpu and executor_choice() != "ray":
+        raise CommandLineError("--gpu asks a Ray cluster for a GPU: set KERAS_LAB_EXECUTOR=ray and RAY_ADDRESS; "
+                               "on this machine, leave --gpu out (Keras uses a GPU it finds by itself).")
     if arguments.out is not None and arguments.out.exists() and not arguments.out.is_dir():
         raise CommandLineError(f"--out {arguments.out} is a file; give a folder to keep runs in.")
     report = None if arguments.data is None else _load_data_file(arguments.data, chosen, config.seed)

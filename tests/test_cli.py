@@ -103,6 +103,7 @@ def test_a_spec_file_trains_on_the_first_dataset_it_fits(tmp_path):
         (["train", "--preset", "spiral-dense10", "--validation-split", "0.999"], "leaves 0 of 300 examples"),
         (["train", "--preset", "spiral-dense10", "--seed", "-1"], "seed must be a whole number from 0"),
         (["train", "--preset", "spiral-dense10", "--out", "README.md"], "is a file; give a folder"),
+        (["train", "--preset", "spiral-dense10", "--gpu"], "--gpu asks a Ray cluster for a GPU: set KERAS_LAB_EXECUTOR"),
         (["train"], "one of the arguments --preset --spec is required"),
         (["fly"], "invalid choice: 'fly'"),
     ],

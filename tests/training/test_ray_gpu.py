@@ -2,9 +2,11 @@
 trains on the CPU all the same, which is all this machine has). A run that asks for the GPU gets it, and the Train
 page offers the choice only on such a cluster."""
 
+import json
+
 import pytest
 import ray
-from conftest import wait_until
+from conftest import run_cli, wait_until
 from page_support import train_page
 from run_support import SPIRAL
 
@@ -21,7 +23,7 @@ GPU_CHOICE = "Train on a GPU of the cluster"
 def gpu_cluster(tmp_path_factory):
     ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False,
              _temp_dir=str(tmp_path_factory.mktemp("ray")), namespace="keras-lab")
-    yield
+    yield ray.get_runtime_context().gcs_address
     ray.shutdown()
 
 
@@ -33,6 +35,15 @@ def test_a_run_that_asks_for_the_gpu_gets_it(gpu_cluster, tmp_path):
     wait_until(lambda: not run.is_active, timeout=180)
     assert run.state is RunState.FINISHED, run.message
     assert "1 CPU, 1 GPU" in run.hardware, run.hardware
+
+
+def test_the_cli_asks_the_cluster_for_its_gpu(gpu_cluster, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_LAB_EXECUTOR", "ray")
+    monkeypatch.setenv("RAY_ADDRESS", gpu_cluster)
+    result = run_cli("train", "--preset", SPIRAL.name, "--epochs", "20", "--gpu", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    record = json.loads(next(tmp_path.glob("*/run.json")).read_text())
+    assert record["config"]["gpu"] and "1 CPU, 1 GPU" in record["hardware"], record["hardware"]
 
 
 def test_the_train_page_offers_the_gpu_only_on_a_cluster_that_has_one(gpu_cluster, monkeypatch):
