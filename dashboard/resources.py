@@ -21,7 +21,8 @@ from core.predict.inference import predict_all
 from core.predict.predictions import ExamplePredictions, predictions_for
 from core.settings import max_concurrent_runs, orphan_seconds
 from core.training.execution import backend_for
-from core.training.registry import RunRegistry, chosen_executor
+from core.training.executor_choice import chosen_executor
+from core.training.registry import RunRegistry
 from core.training.run import TrainingRun
 from core.training.storage import RunStorage
 

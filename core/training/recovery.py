@@ -14,6 +14,16 @@ from typing import Any
 
 from core.training.processes import process_is_alive
 from core.training.run import ACTIVE_STATES, RunState
+from core.training.storage import RunStorage
+
+
+def is_recorded_active(storage: RunStorage, run_id: str) -> bool:
+    """Whether the run's record says queued, training or paused (False for a damaged or foreign one)."""
+    try:
+        record = storage.load_record(run_id)
+        return record is not None and RunState(record["state"]) in ACTIVE_STATES
+    except Exception:  # Whatever a damaged run.json raises, it is no run to follow.
+        return False
 
 
 def is_orphaned_record(record: dict[str, Any]) -> bool:

@@ -18,11 +18,11 @@ from typing import Any, Callable
 
 from core.models.layers import is_whole_number
 from core.models.spec import ModelSpec, TrainingConfig
-from core.settings import executor_choice
 from core.training.events import apply_event
 from core.training.executor import Executor, TrainingJob, WorkerLost
-from core.training.recovery import interrupted_record, is_orphaned_record
-from core.training.run import ACTIVE_STATES, CONTINUABLE_STATES, RunState, TrainingRun
+from core.training.executor_choice import shared_executor
+from core.training.recovery import interrupted_record, is_orphaned_record, is_recorded_active
+from core.training.run import CONTINUABLE_STATES, RunState, TrainingRun
 from core.training.storage import RUN_ID_PATTERN, RunStorage, new_run_id
 
 QUEUE_POLL_SECONDS = 0.2
@@ -32,29 +32,6 @@ SETTLED_RUNS_IN_MEMORY = 32
 MODELS_IN_MEMORY = 4
 """Saved, settled runs beyond this many keep no Keras model in memory (each holds its weights, optimizer state and
 traced functions, megabytes apiece); the model loads again from disk when a page needs it."""
-_shared_executor: Executor | None = None
-
-
-def chosen_executor(warm_backends: tuple[str, ...] = ()) -> Executor:
-    """A new executor of the kind KERAS_LAB_EXECUTOR names: the embedded pool of worker processes (with a worker
-    of each of `warm_backends` warming up at once), or with `ray` the Ray cluster (Ray is imported only then)."""
-    if executor_choice() == "ray":
-        from core.training.ray_executor import RayExecutor
-
-        return RayExecutor()
-    from core.training.worker_pool import WorkerPool
-
-    return WorkerPool(warm_backends=warm_backends)
-
-
-def shared_executor() -> Executor:
-    """The process's one executor, which every registry made without an executor of its own shares."""
-    global _shared_executor
-    if _shared_executor is None:
-        _shared_executor = chosen_executor()
-    return _shared_executor
-
-
 class RunRegistry:
     """All runs of one process. Pages share it (through `st.cache_resource`); at most `max_concurrent` train."""
 
@@ -220,7 +197,9 @@ class RunRegistry:
         """The run, from memory or else from storage (after a restart, say); None for an unknown or unreadable id,
         and for a run that another living process is training (it shows once it settles).
 
-        A run recorded as active whose process died is interrupted: so it is shown, and so its record now says.
+        A run recorded as active whose process died is interrupted: so it is shown, and so its record now says;
+        unless the executor still trains it (a Ray cluster's run outlives its server), when this registry follows it
+        again from here on.
         """
         with self._lock:
             if run_id in self._runs:
@@ -268,15 +247,8 @@ class RunRegistry:
         become interrupted. Nothing to do for an executor whose runs end with their server."""
         if self.storage is None or not self.executor.runs_outlive_server:
             return []
-        recorded_active = [run_id for run_id in self.storage.run_ids() if self._recorded_active(run_id)]
+        recorded_active = [run_id for run_id in self.storage.run_ids() if is_recorded_active(self.storage, run_id)]
         return [run for run_id in recorded_active if (run := self.get(run_id)) is not None and run.is_active]
-
-    def _recorded_active(self, run_id: str) -> bool:
-        try:
-            record = self.storage.load_record(run_id)
-            return record is not None and RunState(record["state"]) in ACTIVE_STATES
-        except Exception:  # A damaged or foreign run.json is no run to follow.
-            return False
 
     def runs_of(self, owner: str) -> list[TrainingRun]:
         """The visitor's runs, newest first: the ones in memory and the ones kept on disk (after a restart, say)."""

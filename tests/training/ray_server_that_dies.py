@@ -13,7 +13,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).res
 
 from run_support import start_spiral  # noqa: E402
 
-from core.training.ray_executor import ABANDONED_SECONDS, RayExecutor  # noqa: E402
+from core.training.ray_actor import ABANDONED_SECONDS  # noqa: E402
+from core.training.ray_executor import RayExecutor  # noqa: E402
 from core.training.registry import RunRegistry  # noqa: E402
 from core.training.storage import RunStorage  # noqa: E402
 

@@ -19,7 +19,8 @@ from core.data.catalogue import load_dataset
 from core.data.store import DatasetStore
 from core.models.spec import TrainingConfig
 from core.training.executor import TrainingJob, WorkerLost
-from core.training.ray_executor import RayExecutor, pack, unpack
+from core.training.ray_actor import pack, unpack
+from core.training.ray_executor import RayExecutor
 from core.training.registry import RunRegistry
 from core.training.run import RunState, TrainingRun
 from core.training.storage import RunStorage, new_run_id
