@@ -141,6 +141,14 @@ def set_epochs(page, epochs: int) -> None:
     wait_until(lambda: field.input_value() == str(epochs), timeout=10)
 
 
+def start_training_at(page, address: str, epochs: int) -> None:
+    """Open the Train page at `address`, wait for it to be ready, and start a run of `epochs` epochs."""
+    page.goto(address)
+    page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
+    set_epochs(page, epochs)
+    page.get_by_role("button", name="Start training").click()
+
+
 def train_for_one_epoch(page) -> None:
     """On the Train page: one epoch, start, and wait for the run to finish without an exception on the page."""
     set_epochs(page, 1)

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from core.models.layers import is_whole_number
 from core.models.spec import ModelSpec, TrainingConfig
-from core.training.events import apply_event
+from core.training.events import Emit, Event, apply_event
 from core.training.executor import Executor, TrainingJob, WorkerLost
 from core.training.executor_choice import shared_executor
 from core.training.recovery import interrupted_record, is_orphaned_record, is_recorded_active
@@ -197,9 +197,8 @@ class RunRegistry:
         """The run, from memory or else from storage (after a restart, say); None for an unknown or unreadable id,
         and for a run that another living process is training (it shows once it settles).
 
-        A run recorded as active whose process died is interrupted: so it is shown, and so its record now says;
-        unless the executor still trains it (a Ray cluster's run outlives its server), when this registry follows it
-        again from here on.
+        A run recorded as active whose process died is interrupted (so it is shown, and so its record now says),
+        unless the executor still trains it (a Ray cluster's outlives its server): this registry then follows it.
         """
         with self._lock:
             if run_id in self._runs:
@@ -242,13 +241,12 @@ class RunRegistry:
         return None if run.is_active else run
 
     def rejoin_runs(self) -> list[TrainingRun]:
-        """At a server's start: find again the stored runs that an earlier server started and its executor still
-        trains (a Ray cluster's), so they are followed before anyone opens a page; the others recorded as active
-        become interrupted. Nothing to do for an executor whose runs end with their server."""
+        """At a server's start: follow again the runs an earlier server left training on a cluster, before anyone
+        opens a page; the others recorded as active become interrupted (see `get`)."""
         if self.storage is None or not self.executor.runs_outlive_server:
             return []
-        recorded_active = [run_id for run_id in self.storage.run_ids() if is_recorded_active(self.storage, run_id)]
-        return [run for run_id in recorded_active if (run := self.get(run_id)) is not None and run.is_active]
+        active = [run_id for run_id in self.storage.run_ids() if is_recorded_active(self.storage, run_id)]
+        return [run for run_id in active if (run := self.get(run_id)) is not None and run.is_active]
 
     def runs_of(self, owner: str) -> list[TrainingRun]:
         """The visitor's runs, newest first: the ones in memory and the ones kept on disk (after a restart, say)."""
@@ -342,26 +340,35 @@ class RunRegistry:
         job = TrainingJob(run, None if self.storage is None else self.storage.root, start_from)
         run.cold_start = not self.executor.is_warm(job)
         run.state = RunState.RUNNING
-        self._see_through(run, lambda: self.executor.train(job, lambda event: apply_event(run, event)))
+        self._see_through(run, lambda hear: self.executor.train(job, hear))
 
     def _follow_again(self, run: TrainingRun) -> None:
         """Follow a run an earlier server started, which the executor still trains, to its end (see `get`)."""
         job = TrainingJob(run, None if self.storage is None else self.storage.root)
         try:
-            self._see_through(run, lambda: self.executor.rejoin(job, lambda event: apply_event(run, event)))
+            self._see_through(run, lambda hear: self.executor.rejoin(job, hear))
         finally:
             self._release_slot()
 
-    def _see_through(self, run: TrainingRun, follow: Callable[[], None]) -> None:
-        """Follow the run with the executor to its end; a lost worker fails only this run, with why."""
+    def _see_through(self, run: TrainingRun, follow: Callable[[Emit], None]) -> None:
+        """Follow the run to its end (`follow` hands the executor its job and `hear`); a lost worker fails only this
+        run, with why. A run its job settled is never failed after: its learner may be continuing it already."""
+        settled = False
+
+        def hear(event: Event) -> None:
+            nonlocal settled
+            apply_event(run, event)
+            settled = settled or event["event"] == "settled"
+
+        reason = None
         try:
-            follow()
+            follow(hear)
         except WorkerLost as lost:
-            self._fail(run, lost.reason)
+            reason = lost.reason
         except Exception as error:  # The executor itself broke: this run ends with words; the server lives on.
-            self._fail(run, f"the run could not be trained: {error}")
-        if run.is_active:
-            self._fail(run, "the training process ended without a word about this run.")
+            reason = f"the run could not be trained: {error}"
+        if not settled and (reason is not None or run.is_active):
+            self._fail(run, reason or "the training process ended without a word about this run.")
 
     def _fail(self, run: TrainingRun, reason: str) -> None:
         run.settle(RunState.FAILED, reason)

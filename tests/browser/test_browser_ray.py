@@ -9,7 +9,7 @@ import re
 import signal
 
 import ray
-from browser_support import free_port, live_view, set_epochs, start_server
+from browser_support import free_port, live_view, start_server, start_training_at
 from conftest import wait_until
 from test_browser_live_curves import watch_until_finished
 from test_browser_restart import checkpointed_epochs
@@ -21,10 +21,7 @@ def test_the_default_run_trains_on_ray_from_the_train_page_with_live_curves(brow
                           environment={"KERAS_LAB_EXECUTOR": "ray", "RAY_ADDRESS": ray_cluster})
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.goto(f"http://127.0.0.1:{port}/train")
-        page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
-        set_epochs(page, 20)
-        page.get_by_role("button", name="Start training").click()
+        start_training_at(page, f"http://127.0.0.1:{port}/train", epochs=20)
 
         batches_seen = watch_until_finished(page, seconds=240)
         assert len(batches_seen) >= 3, f"the curves grew only {len(batches_seen)} times while the run trained"
@@ -48,10 +45,7 @@ def test_a_server_restarted_mid_run_finds_its_run_still_training_on_the_cluster(
     server = start_server(port, home, log, environment=on_ray)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        page.goto(f"http://127.0.0.1:{port}/train?preset=spiral-dense10")
-        page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
-        set_epochs(page, 10_000)
-        page.get_by_role("button", name="Start training").click()
+        start_training_at(page, f"http://127.0.0.1:{port}/train?preset=spiral-dense10", epochs=10_000)
         wait_until(lambda: checkpointed_epochs(home) >= 3, timeout=180)
     finally:
         os.killpg(server.pid, signal.SIGKILL)  # The server and all it started here; the run's actor is the cluster's.

@@ -7,7 +7,7 @@ import re
 import signal
 from pathlib import Path
 
-from browser_support import free_port, set_epochs, start_server
+from browser_support import free_port, start_server, start_training_at
 from conftest import wait_until
 
 
@@ -23,10 +23,7 @@ def test_a_run_survives_a_killed_server_and_continues_after_the_restart(browser,
     server = start_server(port, home, log)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        page.goto(f"http://127.0.0.1:{port}/train?preset=spiral-dense10")
-        page.get_by_role("button", name="Start training").wait_for(timeout=120_000)
-        set_epochs(page, 5000)
-        page.get_by_role("button", name="Start training").click()
+        start_training_at(page, f"http://127.0.0.1:{port}/train?preset=spiral-dense10", epochs=5000)
         wait_until(lambda: checkpointed_epochs(home) >= 3, timeout=180)
         address = page.evaluate("location.href")  # page.url can lag behind an address the app rewrote.
         assert "run=" in address and "visitor=" in address

@@ -6,14 +6,13 @@ import json
 import os
 import socket
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import ray
 from conftest import run_cli, wait_until
-from run_support import BATCHES, SPIRAL, epochs_done, start_spiral
+from run_support import BATCHES, SPIRAL, assert_pause_holds, epochs_done, start_spiral
 
 from core.data.catalogue import load_dataset
 from core.data.store import DatasetStore
@@ -75,11 +74,7 @@ def test_a_run_on_an_uploaded_dataset_takes_the_dataset_to_its_node(registry, tm
 def test_pause_resume_and_stop_reach_the_actor(registry):
     run = start_spiral(registry, epochs=100_000)
     wait_until(lambda: epochs_done(run) >= 3, timeout=180)
-    assert run.pause() and run.state is RunState.PAUSED
-    time.sleep(1.0)  # The command's way to the actor, the batch in progress, and its numbers' way back.
-    held = run.history.snapshot().steps_done
-    time.sleep(1.0)
-    assert run.history.snapshot().steps_done == held, "no step while paused"
+    held = assert_pause_holds(run)
     run.resume()
     wait_until(lambda: run.history.snapshot().steps_done > held + 2 * BATCHES, timeout=60)
     run.request_stop()

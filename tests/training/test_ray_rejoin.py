@@ -6,13 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import ray
 from conftest import wait_until
-from run_support import BATCHES, epochs_done
+from run_support import BATCHES, assert_pause_holds, epochs_done
 
 from core.training.ray_executor import NAME_MARK, RayExecutor
 from core.training.registry import RunRegistry
@@ -54,11 +53,7 @@ def test_a_restarted_server_follows_the_run_its_predecessor_started_and_controls
     run = rejoined[0]
     assert run.is_active and registry.get(run_id) is run
     wait_until(lambda: epochs_done(run) > heard_before + 20, timeout=120)  # Its actor trained on meanwhile.
-    assert run.pause() and run.state is RunState.PAUSED
-    time.sleep(1.0)  # The command's way to the actor, the batch in progress, and its numbers' way back.
-    held = run.history.snapshot().steps_done
-    time.sleep(1.0)
-    assert run.history.snapshot().steps_done == held, "the pause reached the actor the new server follows"
+    assert_pause_holds(run)  # Its pause reaches the actor the new server follows.
     run.request_stop()
     wait_until(lambda: not run.is_active, timeout=60)
     assert run.state is RunState.STOPPED and "at your request" in run.message, run.message

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from conftest import REPOSITORY, wait_until
@@ -177,3 +178,25 @@ def test_the_server_process_never_imports_tensorflow_to_train(tmp_path):
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
                             cwd=REPOSITORY, timeout=300)
     assert json.loads(result.stdout.splitlines()[-1]) == {"state": "finished", "epochs": 3, "loaded": []}, result.stderr
+
+
+class SlowToLetGo(WorkerPool):
+    """The pool, taking a second to return after each job settled, as a cluster does while it ends the job's actor."""
+
+    def train(self, job, on_event) -> None:
+        super().train(job, on_event)
+        time.sleep(1.0)
+
+
+def test_continuing_a_run_the_moment_it_finished_is_not_failed_by_the_job_that_just_ended(tmp_path):
+    executor = SlowToLetGo()
+    try:
+        registry = RunRegistry(RunStorage(tmp_path), executor=executor)
+        run = start_spiral(registry, epochs=5)
+        wait_until(lambda: not run.is_active, timeout=120, every=0.01)
+        registry.continue_run(run, run.owner, more_epochs=2000)  # While the first job's executor is letting go,
+        wait_until(lambda: not run.is_active, timeout=120)  # and long enough to be training when it has.
+        assert run.state is RunState.FINISHED, run.message
+        assert len(run.history.snapshot().epochs) == 2005
+    finally:
+        executor.close()
