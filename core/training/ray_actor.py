@@ -84,7 +84,6 @@ class RunActor:
         thread, its folder first filled with `files` (a tar archive of the run's folder on the server: the model or
         checkpoint a continued run needs), and an uploaded dataset's files (`dataset_files`) put where
         `core.data.catalogue.load_dataset` looks for them."""
-        from core.data.store import DatasetStore
         from core.training.job import train_to_end
 
         message = json.loads(message_json)
