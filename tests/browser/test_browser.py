@@ -375,6 +375,8 @@ def test_the_spiral_decision_regions_redraw_while_it_trains(dashboard, browser):
     page.get_by_text(re.compile(r"^finished, test accuracy")).first.wait_for(timeout=180_000)
     wait_until(lambda: page.evaluate(REGIONS_EPOCH) == 3000, timeout=30)
     sidebar_link(page, "Predict").click()
+    # The Train page shows regions of epoch 3000 too: wait for Predict's own caption before reading its chart.
+    page.get_by_text(re.compile(r"^The colour at each point of the plane is the class")).wait_for(timeout=60_000)
     wait_until(lambda: page.evaluate(REGIONS_EPOCH) == 3000, timeout=60)
     regions_traces = """() => {
         const data = [...document.querySelectorAll('.js-plotly-plot')].map(p => p.data)
