@@ -12,6 +12,7 @@ from core.data.dataset import UPLOADED_NAME
 from core.models.presets import PRESETS
 from core.models.share_link import spec_from_token, spec_token
 from dashboard.resources import run_registry
+from dashboard.room_session import ROOM_PARAMETER, room_address_parameters
 from dashboard.session import (
     EDIT_ERROR_KEY,
     PRESET_KEY,
@@ -36,8 +37,8 @@ URL_READ_KEY = "url_read"
 
 
 def sync_with_url() -> None:
-    """The visitor's key, the chosen preset, the edited model, the uploaded data chosen for training and the current
-    run ride in the address (`?visitor=...&preset=...&spec=...&data=...&run=...`).
+    """The visitor's key, the chosen preset, the edited model, the uploaded data chosen for training, the current
+    run and the room ride in the address (`?visitor=...&preset=...&spec=...&data=...&run=...&room=...`).
 
     A reload or a bookmark then opens the same model and run, and finds the visitor's runs; an unknown value is
     ignored, and another visitor's run is not shown.
@@ -64,7 +65,7 @@ def sync_with_url() -> None:
     wanted = {VISITOR_PARAMETER: session_owner(), PRESET_PARAMETER: selected_preset().name,
               RUN_PARAMETER: st.session_state.get(RUN_KEY),
               SPEC_PARAMETER: spec_token(working_spec()) if edited else None,
-              DATA_PARAMETER: st.session_state.get(TRAINING_DATA_KEY)}
+              DATA_PARAMETER: st.session_state.get(TRAINING_DATA_KEY), **room_address_parameters()}
     for parameter, value in wanted.items():
         if value is not None and st.query_params.get(parameter) != value:
             st.query_params[parameter] = value
@@ -91,9 +92,11 @@ def model_link() -> str | None:
 
 
 def workshop_link(page: str, **parameters: str) -> str | None:
-    """A link for a slide: this server's address, the page, and the chosen lesson, preset, data or mode."""
+    """A link for a slide: this server's address, the page, and the chosen lesson, preset, data or mode; and the
+    session's room, so that learners who open it join that room."""
     if not st.context.url:
         return None
+    parameters = {ROOM_PARAMETER: room_address_parameters()[ROOM_PARAMETER], **parameters}
     base = st.context.url.split("?")[0].rstrip("/")
     base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base  # The server's root, whatever page is open.
     query = urlencode({name: value for name, value in parameters.items() if value})

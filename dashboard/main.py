@@ -10,9 +10,12 @@ import streamlit as st
 
 from dashboard.address import PAGES_DIRECTORY, sync_with_url
 from dashboard.resources import run_registry
+from dashboard.room_session import read_room_from_address
 from dashboard.session import PERSISTENT_WIDGET_KEYS
 from dashboard.sidebar import render_sidebar
 from dashboard.streamlit_fixes import keep_keras_state_across_reruns, keep_widget_values
+from dashboard.views.room_follow import follow_the_room
+from dashboard.views.room_join import ask_name_once
 from dashboard.views.workshop import (
     apply_dark_theme,
     apply_presenter_style,
@@ -38,8 +41,12 @@ navigation = st.navigation(
         st.Page(PAGES_DIRECTORY / "predict.py", title="Predict", icon=":material/visibility:"),
         st.Page(PAGES_DIRECTORY / "runs.py", title="Runs", icon=":material/history:"),
         st.Page(PAGES_DIRECTORY / "benchmark.py", title="Benchmark", icon=":material/speed:"),
+        st.Page(PAGES_DIRECTORY / "room.py", title="Room", icon=":material/groups:"),
     ]
 )
+read_room_from_address()
+follow_the_room(navigation.title)  # Before the rest: the room may have been sent to another page or preset.
 sync_with_url()  # After st.navigation, which sets the address of the page it opens.
 render_sidebar()
-navigation.run()
+if not ask_name_once():  # A learner who came by a room's join link gives their name first.
+    navigation.run()

@@ -19,6 +19,7 @@ from core.models.presets import DEFAULT_PRESET, PRESETS
 from core.predict.drawn_digits import DrawnDigits
 from core.predict.inference import predict_all
 from core.predict.predictions import ExamplePredictions, predictions_for
+from core.room.store import RoomStore
 from core.settings import max_concurrent_runs, orphan_seconds
 from core.training.execution import backend_for
 from core.training.executor_choice import chosen_executor
@@ -94,3 +95,9 @@ def test_predictions(run: TrainingRun, model: Any, dataset: Dataset) -> ExampleP
     """
     version = (id(model), len(run.history.snapshot().epochs), run.test_loss, dataset.source)
     return _test_predictions(run.run_id, version, model, run, dataset)
+
+
+@st.cache_resource
+def room_store() -> RoomStore:
+    """The server's workshop rooms, kept on disk: one store, so its lock covers every session."""
+    return RoomStore()

@@ -248,13 +248,13 @@ class RunRegistry:
         active = [run_id for run_id in self.storage.run_ids() if is_recorded_active(self.storage, run_id)]
         return [run for run_id in active if (run := self.get(run_id)) is not None and run.is_active]
 
-    def runs_of(self, owner: str) -> list[TrainingRun]:
-        """The visitor's runs, newest first: the ones in memory and the ones kept on disk (after a restart, say)."""
+    def runs_of(self, *owners: str) -> list[TrainingRun]:
+        """The visitors' runs, newest first: the ones in memory and the ones kept on disk (after a restart, say)."""
         stored = self.storage.run_ids() if self.storage is not None else []
         with self._lock:
             in_memory = set(self._runs)
         runs = [self.get(run_id) for run_id in set(stored) | in_memory]
-        return sorted((run for run in runs if run is not None and run.owner == owner),
+        return sorted((run for run in runs if run is not None and run.owner in owners),
                       key=lambda run: run.created_at, reverse=True)
 
     def rename(self, run: TrainingRun, name: str) -> None:
