@@ -44,12 +44,13 @@ def live_board(code: str, for_instructor: bool) -> None:
         st.info("No learner has joined yet: they join with the link or the QR code, and appear here at once.",
                 icon=":material/hourglass_empty:")
         return
-    table, chart = st.columns([3, 2]) if for_instructor else (st.container(), st.container())
-    table.table(board_table(rows), hide_header=False, border="horizontal")
+    st.table(board_table(rows), hide_header=False, border="horizontal")
+    chart, queue = st.columns([3, 2]) if for_instructor else (st.container(), None)
     if any(row.test_accuracy is not None for row in rows):
         chart.plotly_chart(accuracy_against_parameters(rows), width="stretch", key="room_chart")
-    if for_instructor:
-        show_queue(waiting)
+    if queue is not None:
+        with queue:
+            show_queue(waiting)
 
 
 def show_queue(waiting: list[Waiting]) -> None:

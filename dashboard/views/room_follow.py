@@ -23,6 +23,8 @@ PENDING_KEY, BANNER_KEY, OWN_MODEL_KEY = "room_pending", "room_banner", "room_ow
 def follow_the_room(page_title: str) -> None:
     """On every page of a learner in a room: go where the instructor sent everyone, say so, and keep looking."""
     room = session_room()
+    if room is not None and instructor_key():
+        st.sidebar.markdown(f"**Room** · {room.code}, which you lead")
     if room is None or instructor_key() or session_learner(room) is None:
         return
     direction: Direction | None = st.session_state.pop(PENDING_KEY, None)

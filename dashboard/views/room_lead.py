@@ -48,7 +48,7 @@ def qr_code_png(link: str) -> bytes:
 def show_invitation(room: Room, key: str, presenting: bool) -> None:
     """The join link and its QR code; outside the presenter view, the key and the links that use it."""
     link = join_link(room)
-    words, picture = st.columns([3, 2] if presenting else [3, 1])
+    words, picture = st.columns([3, 1])
     words.markdown(f"### Join room **{room.code}**")
     if link is None:
         words.markdown("Open the Room page in a browser to see the join link.")

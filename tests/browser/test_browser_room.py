@@ -76,6 +76,7 @@ def test_an_instructor_sees_three_learners_train_and_leads_them_to_a_lesson(dash
         learner.wait_for_url(re.compile(r"/learn\?"), timeout=15_000)
         learner.get_by_text(re.compile(r'^Grace sent everyone to Learn, lesson "Convolution')).wait_for(timeout=15_000)
         learner.get_by_role("heading", name=re.compile(r"Convolution")).first.wait_for()
+    learners[2].screenshot(path=SHOTS / "learner-sent.png")
 
     # A learner sees only their own run: on Runs, one run, and none of the other learners' run ids anywhere.
     run_ids = [re.search(r"run=([\w-]+)", learner.url).group(1) for learner in learners]
@@ -87,3 +88,19 @@ def test_an_instructor_sees_three_learners_train_and_leads_them_to_a_lesson(dash
         assert not any(run_id in text for other, run_id in enumerate(run_ids) if other != position)
         assert learner.get_by_test_id("stException").count() == 0
     assert instructor.get_by_test_id("stException").count() == 0
+
+
+def test_the_presenter_view_of_the_board_shows_the_link_and_the_board_but_no_key(dashboard, browser):
+    instructor, join_link = open_room(browser, dashboard)
+    join(browser, join_link, "Ada")
+    instructor.get_by_text("Your instructor key (private)").click()
+    presenter = instructor.get_by_role("link", name="Open the board in the presenter view").get_attribute("href")
+    key = re.search(r"room_key=([\w-]+)", presenter).group(1)
+    projector = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    projector.goto(f"{presenter}&theme=dark")
+    projector.wait_for_url(re.compile(r"embed_options=dark_theme"), timeout=60_000)
+    wait_until(lambda: "Ada" in board_text(projector), timeout=60)
+    assert projector.get_by_text(join_link).count() == 1
+    assert key not in projector.inner_text("body") and projector.get_by_text("Lead the room").count() == 0
+    projector.screenshot(path=SHOTS / "presenter-dark.png", full_page=True)
+    assert projector.get_by_test_id("stException").count() == 0
