@@ -104,3 +104,15 @@ def test_the_presenter_view_of_the_board_shows_the_link_and_the_board_but_no_key
     assert key not in projector.inner_text("body") and projector.get_by_text("Lead the room").count() == 0
     projector.screenshot(path=SHOTS / "presenter-dark.png", full_page=True)
     assert projector.get_by_test_id("stException").count() == 0
+
+    # A lesson's workshop link made in the room carries the room: who opens it joins, then sees the lesson presented.
+    sidebar_link(instructor, "Learn").click()
+    instructor.get_by_text("For instructors: a link to this lesson").click()
+    lesson_link = instructor.get_by_test_id("stCode").filter(has_text="presenter=1").inner_text().strip()
+    code = re.search(r"room=([A-Z0-9]{6})", join_link).group(1)
+    assert f"room={code}" in lesson_link and "room_key" not in lesson_link, lesson_link
+    latecomer = join(browser, lesson_link, "Barbara")
+    latecomer.get_by_role("heading", name=re.compile(r"^1 · ")).wait_for(timeout=60_000)
+    presenter_type = "() => getComputedStyle(document.querySelector('[data-testid=stAppViewContainer]')).fontSize"
+    assert latecomer.evaluate(presenter_type) == "21px", "the presenter view's larger type"
+    wait_until(lambda: "Barbara" in board_text(projector), timeout=30)
