@@ -9,8 +9,10 @@ from core.room.room import Learner, Room
 from dashboard.resources import room_store
 from dashboard.session import session_owner
 
-ROOM_PARAMETER, ROOM_KEY_PARAMETER = "room", "room_key"
-ROOM_CODE_KEY, INSTRUCTOR_KEY = "room_code", "room_instructor_key"
+ROOM_PARAMETER, ROOM_KEY_PARAMETER, BOARD_PARAMETER = "room", "room_key", "board"
+ROOM_CODE_KEY, INSTRUCTOR_KEY, SPECTATOR_KEY = "room_code", "room_instructor_key", "room_spectator"
+"""A spectator (`&board=1`: the projector's presenter view) sees the board and the join link, as learners may, without
+joining and without the key, so the key never shows in a projected address bar."""
 FOLLOWED_KEY = "room_followed"
 """The number of the room's last direction this session has followed (or found already given when it came)."""
 ROOM_NOTICE_KEY = "room_notice"
@@ -27,6 +29,7 @@ def read_room_from_address() -> None:
         st.session_state[ROOM_CODE_KEY] = None
         return
     enter_room(room, st.query_params.get(ROOM_KEY_PARAMETER, ""))
+    st.session_state[SPECTATOR_KEY] = st.query_params.get(BOARD_PARAMETER) == "1"
 
 
 def enter_room(room: Room, key: str = "") -> None:
@@ -37,7 +40,7 @@ def enter_room(room: Room, key: str = "") -> None:
 
 
 def leave_room() -> None:
-    for key in (INSTRUCTOR_KEY, FOLLOWED_KEY):
+    for key in (INSTRUCTOR_KEY, FOLLOWED_KEY, SPECTATOR_KEY):
         st.session_state.pop(key, None)
     st.session_state[ROOM_CODE_KEY] = None  # Not read from the address again in this session.
 
@@ -52,10 +55,15 @@ def instructor_key() -> str:
     return st.session_state.get(INSTRUCTOR_KEY, "") if st.session_state.get(ROOM_CODE_KEY) else ""
 
 
+def is_spectator() -> bool:
+    return bool(st.session_state.get(ROOM_CODE_KEY) and st.session_state.get(SPECTATOR_KEY))
+
+
 def session_learner(room: Room) -> Learner | None:
     return room.learner(session_owner())
 
 
 def room_address_parameters() -> dict[str, str | None]:
     """What the address carries of the room, for `dashboard.address.sync_with_url` (None: nothing)."""
-    return {ROOM_PARAMETER: st.session_state.get(ROOM_CODE_KEY) or None, ROOM_KEY_PARAMETER: instructor_key() or None}
+    return {ROOM_PARAMETER: st.session_state.get(ROOM_CODE_KEY) or None, ROOM_KEY_PARAMETER: instructor_key() or None,
+            BOARD_PARAMETER: "1" if is_spectator() else None}

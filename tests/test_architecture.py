@@ -1,6 +1,6 @@
 """The folders tell the architecture, and these rules keep them telling it: imports run one way (data → models →
-predict and training → learn and benchmark → cli; dashboard → core; pages → dashboard), no two modules import each
-other even through others, and no module grows past what one reading holds."""
+predict and training → learn, benchmark and room → cli; dashboard → core; pages → dashboard), no two modules import
+each other even through others, and no module grows past what one reading holds."""
 
 import ast
 from pathlib import Path

@@ -34,7 +34,7 @@ def board_table(rows: list[BoardRow]) -> list[dict[str, str]]:
 
 
 @st.fragment(run_every=BOARD_SECONDS)
-def live_board(code: str, for_instructor: bool) -> None:
+def live_board(code: str, with_queue: bool) -> None:
     room = room_store().get(code)
     if room is None:
         return
@@ -45,7 +45,7 @@ def live_board(code: str, for_instructor: bool) -> None:
                 icon=":material/hourglass_empty:")
         return
     st.table(board_table(rows), hide_header=False, border="horizontal")
-    chart, queue = st.columns([3, 2]) if for_instructor else (st.container(), None)
+    chart, queue = st.columns([3, 2]) if with_queue else (st.container(), None)
     if any(row.test_accuracy is not None for row in rows):
         chart.plotly_chart(accuracy_against_parameters(rows), width="stretch", key="room_chart")
     if queue is not None:

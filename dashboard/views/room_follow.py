@@ -18,36 +18,40 @@ from dashboard.views.lesson_frame import LESSON_KEY
 FOLLOW_SECONDS = 1.0
 """How often a learner's page looks where the room was sent: a room should follow within 5 s, and on a busy server
 the page it goes to takes seconds to draw (`benchmarks/room_board.py` measures both)."""
-BANNER_KEY, OWN_MODEL_KEY = "room_banner", "room_own_model"
+PENDING_KEY, BANNER_KEY, OWN_MODEL_KEY = "room_pending", "room_banner", "room_own_model"
 
 
 def follow_the_room(page_title: str) -> None:
-    """On every page of a learner in a room: say where the instructor sent everyone, and keep looking."""
+    """On every page of a learner in a room: go where the instructor sent everyone, say so, and keep looking.
+
+    Called before anything else draws: the lesson or preset is set before its widgets exist in this run."""
     room = session_room()
     if room is not None and instructor_key():
         st.sidebar.markdown(f"**Room** · {room.code}, which you lead")
     if room is None or instructor_key() or session_learner(room) is None:
         return
+    direction: Direction | None = st.session_state.pop(PENDING_KEY, None)
+    if direction is not None:
+        _take(direction)
+        if direction.page.title() != page_title:
+            st.switch_page(str(PAGES_DIRECTORY / f"{direction.page}.py"))
     _show_banner(page_title)
     with st.sidebar:
-        _room_line(room.code, page_title)
+        _room_line(room.code)
 
 
 @st.fragment(run_every=FOLLOW_SECONDS)
-def _room_line(code: str, page_title: str) -> None:
-    """The sidebar's room line, redrawn every few seconds: when the room was sent somewhere new, the page follows
-    (straight from here, without first running the page it leaves)."""
+def _room_line(code: str) -> None:
+    """The sidebar's room line, redrawn every second: when the room was sent somewhere new, the whole page reruns to
+    follow (a fragment's run setting other widgets' values, or switching pages, was seen to lose the lesson)."""
     room = session_room()
     learner = session_learner(room) if room is not None else None
     if learner is None:
         return
     st.markdown(f"**Room** · {room.code}, you are {markdown_literal(learner.name)}")
-    direction = room.direction
-    if direction is not None and direction.number > st.session_state.get(FOLLOWED_KEY, 0):
-        st.session_state[FOLLOWED_KEY] = direction.number
-        _take(direction)
-        if direction.page.title() != page_title:
-            st.switch_page(str(PAGES_DIRECTORY / f"{direction.page}.py"))
+    if room.direction is not None and room.direction.number > st.session_state.get(FOLLOWED_KEY, 0):
+        st.session_state[FOLLOWED_KEY] = room.direction.number
+        st.session_state[PENDING_KEY] = room.direction
         st.rerun(scope="app")
 
 

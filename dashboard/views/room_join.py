@@ -6,7 +6,14 @@ import streamlit as st
 
 from dashboard.markdown_text import markdown_literal
 from dashboard.resources import room_store
-from dashboard.room_session import ROOM_NOTICE_KEY, instructor_key, leave_room, session_learner, session_room
+from dashboard.room_session import (
+    ROOM_NOTICE_KEY,
+    instructor_key,
+    is_spectator,
+    leave_room,
+    session_learner,
+    session_room,
+)
 from dashboard.session import session_owner
 
 NAME_KEY = "room_name"
@@ -29,7 +36,7 @@ def ask_name_once() -> bool:
     if notice:
         st.warning(notice, icon=":material/meeting_room:")
     room = session_room()
-    if room is None or instructor_key() or session_learner(room) is not None:
+    if room is None or instructor_key() or is_spectator() or session_learner(room) is not None:
         return False
     with st.form("room_join", border=True):
         st.subheader(f":material/groups: Join room {room.code}")

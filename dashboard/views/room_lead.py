@@ -15,7 +15,7 @@ from core.models.presets import PRESETS
 from core.room.room import Room
 from dashboard.address import workshop_link
 from dashboard.resources import room_store
-from dashboard.room_session import ROOM_KEY_PARAMETER, ROOM_PARAMETER
+from dashboard.room_session import BOARD_PARAMETER, ROOM_PARAMETER
 from dashboard.views.room_follow import place_words
 
 LEAD_ERROR_KEY = "room_lead_error"
@@ -46,7 +46,7 @@ def qr_code_png(link: str) -> bytes:
 
 
 def show_invitation(room: Room, key: str, presenting: bool) -> None:
-    """The join link and its QR code; outside the presenter view, the key and the links that use it."""
+    """The join link and its QR code; outside the presenter view, the key and the presenter view's link."""
     link = join_link(room)
     words, picture = st.columns([3, 1])
     words.markdown(f"### Join room **{room.code}**")
@@ -56,14 +56,15 @@ def show_invitation(room: Room, key: str, presenting: bool) -> None:
     words.code(link, language=None)
     words.caption("Learners open the link (or scan the code) and type their name; their runs then show here.")
     picture.image(qr_code_png(link), caption=f"Room {room.code}", width="stretch")
-    if presenting:
+    if presenting or not key:
         return
     with words.expander("Your instructor key (private)", icon=":material/key:"):
         st.markdown("With this key anyone opens this board and leads the room: keep it off the slides. To open the "
                     "board on another machine, choose *Open a room you made* there and type the code and the key.")
         st.code(key, language=None)
-        presenter = workshop_link("room", **{ROOM_PARAMETER: room.code, ROOM_KEY_PARAMETER: key}, presenter="1")
-        st.markdown(f"[Open the board in the presenter view]({presenter}), for the projector.")
+    presenter = workshop_link("room", **{ROOM_PARAMETER: room.code, BOARD_PARAMETER: "1"}, presenter="1")
+    words.markdown(f"[Open the board in the presenter view]({presenter}) for the projector: the link, the code and "
+                   "the board, without your key or controls.")
 
 
 def _send(code: str, key: str) -> None:

@@ -41,6 +41,14 @@ def join(browser, join_link: str, name: str, shot: Path | None = None):
     return learner
 
 
+def send_everyone_to(instructor, destination: str) -> None:
+    """Pick the destination by typing it (the list is long, and only its visible options are in the page)."""
+    instructor.get_by_role("combobox", name="Send everyone to").click()
+    instructor.keyboard.type(destination)
+    instructor.get_by_role("option", name=re.compile(f"^{re.escape(destination)}")).first.click()
+    instructor.get_by_role("button", name="Send everyone").click()
+
+
 def test_an_instructor_sees_three_learners_train_and_leads_them_to_a_lesson(dashboard, browser):
     SHOTS.mkdir(exist_ok=True)
     instructor, join_link = open_room(browser, dashboard)
@@ -68,15 +76,17 @@ def test_an_instructor_sees_three_learners_train_and_leads_them_to_a_lesson(dash
     instructor.screenshot(path=SHOTS / "board.png", full_page=True)
 
     # Sending the room to a lesson: every learner's page follows, and says who sent it.
-    choice = instructor.get_by_role("combobox", name="Send everyone to")
-    choice.click()
-    instructor.get_by_role("option", name=re.compile(r'^Learn, lesson "Convolution')).click()
-    instructor.get_by_role("button", name="Send everyone").click()
+    send_everyone_to(instructor, 'Learn, lesson "Convolution')
     for learner in learners:
         learner.wait_for_url(re.compile(r"/learn\?"), timeout=15_000)
         learner.get_by_text(re.compile(r'^Grace sent everyone to Learn, lesson "Convolution')).wait_for(timeout=15_000)
         learner.get_by_role("heading", name=re.compile(r"Convolution")).first.wait_for()
     learners[2].screenshot(path=SHOTS / "learner-sent.png")
+
+    # Sent again while on that page, to another lesson: the lesson changes in place.
+    send_everyone_to(instructor, 'Learn, lesson "Recurrent')
+    for learner in learners:
+        learner.get_by_role("heading", name=re.compile(r"^\d · Recurrent")).wait_for(timeout=15_000)
 
     # A learner sees only their own run: on Runs, one run, and none of the other learners' run ids anywhere.
     run_ids = [re.search(r"run=([\w-]+)", learner.url).group(1) for learner in learners]
@@ -87,6 +97,14 @@ def test_an_instructor_sees_three_learners_train_and_leads_them_to_a_lesson(dash
         text = learner.inner_text("body")
         assert not any(run_id in text for other, run_id in enumerate(run_ids) if other != position)
         assert learner.get_by_test_id("stException").count() == 0
+
+    # Everyone to Build with a preset: the preset is chosen there, and the learner's model can come back.
+    send_everyone_to(instructor, "Build with MNIST: CNN with two convolutions")
+    for learner in learners:
+        learner.wait_for_url(re.compile(r"/build\?.*preset=mnist-cnn-2conv"), timeout=15_000)
+        learner.get_by_text(re.compile(r"^Grace sent everyone to Build with MNIST: CNN with two")).wait_for()
+    learners[0].get_by_role("button", name="Back to my model").click()
+    learners[0].wait_for_url(re.compile(r"preset=mnist-dense512"), timeout=15_000)
     assert instructor.get_by_test_id("stException").count() == 0
 
 
@@ -95,13 +113,15 @@ def test_the_presenter_view_of_the_board_shows_the_link_and_the_board_but_no_key
     join(browser, join_link, "Ada")
     instructor.get_by_text("Your instructor key (private)").click()
     presenter = instructor.get_by_role("link", name="Open the board in the presenter view").get_attribute("href")
-    key = re.search(r"room_key=([\w-]+)", presenter).group(1)
+    key = re.search(r"room_key=([\w-]+)", instructor.url).group(1)
+    assert key not in presenter, "the projector's address bar shows no key"
     projector = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
     projector.goto(f"{presenter}&theme=dark")
     projector.wait_for_url(re.compile(r"embed_options=dark_theme"), timeout=60_000)
     wait_until(lambda: "Ada" in board_text(projector), timeout=60)
     assert projector.get_by_text(join_link).count() == 1
     assert key not in projector.inner_text("body") and projector.get_by_text("Lead the room").count() == 0
+    assert projector.get_by_label("Your name").count() == 0, "the projector is no learner"
     projector.screenshot(path=SHOTS / "presenter-dark.png", full_page=True)
     assert projector.get_by_test_id("stException").count() == 0
 

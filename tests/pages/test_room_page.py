@@ -119,3 +119,12 @@ def test_the_room_survives_a_restart_of_the_server():
     assert board.table[0].value["Learner"].tolist() == ["Ada"]
     again = arriving(room=code, visitor=learner.query_params["visitor"])
     assert not asked_for_a_name(again)
+
+
+def test_the_board_for_the_projector_needs_no_key_and_asks_no_name():
+    code = instructor_app().query_params["room"]
+    join_as(code, "Ada")
+    projector = visit(arriving(room=code, board="1", presenter="1"), "room")
+    assert not asked_for_a_name(projector) and "room_key" not in projector.query_params
+    assert projector.table[0].value["Learner"].tolist() == ["Ada"]
+    assert "Send everyone" not in [item.label for item in projector.button] and not projector.get("download_button")
