@@ -9,9 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 SERVER_START_SECONDS = 90
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -117,3 +120,18 @@ def descendants(pid: int) -> list[int]:
         found.append(child)
         waiting.extend(children.get(child, []))
     return found
+
+
+@contextmanager
+def served(app_root: Path) -> Iterator[tuple[str, Path, subprocess.Popen]]:
+    """A healthy server of the checkout at `app_root` over a fresh temporary KERAS_LAB_HOME: yields its URL, that
+    folder and its process, and stops it (and its workers) afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        home, port = Path(folder), free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start_server(app_root.resolve(), home, port, home / "server.log")
+        try:
+            wait_until_healthy(url, server, home / "server.log")
+            yield url, home, server
+        finally:
+            stop_server(server)

@@ -23,14 +23,13 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboard_server import cpu_seconds, free_port, start_server, stop_server, wait_until_healthy  # noqa: E402,I001
+from dashboard_server import cpu_seconds, served  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("KERAS_LAB_CHROMIUM", "/usr/bin/chromium")
@@ -167,19 +166,10 @@ def main() -> None:
     arguments = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as folder:
-        home, port = Path(folder), free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start_server(arguments.app_root.resolve(), home, port, home / "server.log")
-        try:
-            wait_until_healthy(url, server, home / "server.log")
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-                measure(browser, url, home, server.pid, arguments.learners, arguments.idle)
-                browser.close()
-        finally:
-            stop_server(server)
-
+    with served(arguments.app_root) as (url, home, server), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        measure(browser, url, home, server.pid, arguments.learners, arguments.idle)
+        browser.close()
 
 if __name__ == "__main__":
     main()

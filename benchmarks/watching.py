@@ -23,7 +23,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,10 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dashboard_server import (  # noqa: E402
     cpu_seconds,
     descendants,
-    free_port,
-    start_server,
-    stop_server,
-    wait_until_healthy,
+    served,
 )
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -157,25 +153,17 @@ def main() -> None:
     arguments = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as folder:
-        home, port = Path(folder), free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start_server(arguments.app_root.resolve(), home, port, home / "server.log")
-        try:
-            wait_until_healthy(url, server, home / "server.log")
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                train_once(page, url, home, server.pid, 2, watched=True)  # Warms the worker; not counted.
-                pairs = []
-                for repeat in range(arguments.repeats):
-                    watched = train_once(page, url, home, server.pid, arguments.epochs, watched=True)
-                    unwatched = train_once(page, url, home, server.pid, arguments.epochs, watched=False)
-                    pairs.append((watched, unwatched))
-                    print(f"repeat {repeat + 1}: " + describe(watched, unwatched), flush=True)
-                browser.close()
-        finally:
-            stop_server(server)
+    with served(arguments.app_root) as (url, home, server), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        train_once(page, url, home, server.pid, 2, watched=True)  # Warms the worker; not counted.
+        pairs = []
+        for repeat in range(arguments.repeats):
+            watched = train_once(page, url, home, server.pid, arguments.epochs, watched=True)
+            unwatched = train_once(page, url, home, server.pid, arguments.epochs, watched=False)
+            pairs.append((watched, unwatched))
+            print(f"repeat {repeat + 1}: " + describe(watched, unwatched), flush=True)
+        browser.close()
     print(f"median of {len(pairs)}: " + describe(median_of([watched for watched, _ in pairs]),
                                                    median_of([unwatched for _, unwatched in pairs])))
 
