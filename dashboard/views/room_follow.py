@@ -37,11 +37,11 @@ def follow_the_room(page_title: str) -> None:
             st.switch_page(str(PAGES_DIRECTORY / f"{direction.page}.py"))
     _show_banner(page_title)
     with st.sidebar:
-        _room_line(room.code)
+        _room_line()
 
 
 @st.fragment(run_every=FOLLOW_SECONDS)
-def _room_line(code: str) -> None:
+def _room_line() -> None:
     """The sidebar's room line, redrawn every second: when the room was sent somewhere new, the whole page reruns to
     follow (a fragment's run setting other widgets' values, or switching pages, was seen to lose the lesson)."""
     room = session_room()
